@@ -1,0 +1,2 @@
+console.error('cgdash CLI: not built yet');
+process.exit(1);
