@@ -1,5 +1,5 @@
-import { PageHeader } from '@/components/ui/PageHeader';
+import { Overview } from '@/components/overview/Overview';
 
 export default function OverviewPage() {
-  return <PageHeader title="Overview" description="This host at a glance." />;
+  return <Overview />;
 }

@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import superjson from 'superjson';
-import { z, ZodError } from 'zod';
+import { ZodError } from 'zod';
 import { canWrite, type Principal } from '../auth/principal';
 import { isCgdashError, type ErrorKind } from '../lib/errors';
 import type { Context } from './context';
@@ -22,6 +22,16 @@ export interface ErrorData {
   fieldErrors: Record<string, string[] | undefined> | null;
 }
 
+/** Zod issues keyed by their dotted path ("limits.memoryMax"), so nested inputs keep their fields. */
+function issuesByPath(err: ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of err.issues) {
+    const key = issue.path.map(String).join('.') || '_';
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
@@ -29,7 +39,7 @@ const t = initTRPC.context<Context>().create({
     const data: ErrorData = {
       kind: isCgdashError(cause) ? cause.kind : null,
       field: isCgdashError(cause) ? (cause.details.field ?? null) : null,
-      fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : null,
+      fieldErrors: cause instanceof ZodError ? issuesByPath(cause) : null,
     };
     // Internal errors keep their message out of the response; it is logged on the server.
     const message = error.code === 'INTERNAL_SERVER_ERROR' && !isCgdashError(cause) ? 'internal error' : shape.message;
@@ -128,4 +138,14 @@ export const hostWriteProcedure = adminProcedure.use(({ ctx, next }) => {
   const reason = ctx.services.settings.readOnlyReason;
   if (reason) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: reason });
   return next();
+});
+
+/**
+ * Reads the whole host (every cgroup, namespace, process): admins and viewers not scoped to a
+ * tenant. A tenant's members see their slice through the tenant procedures instead.
+ */
+export const hostReadProcedure = authedProcedure.use(({ ctx, next }) => {
+  const p = ctx.principal;
+  if (p.role === 'admin' || (p.role === 'viewer' && p.tenant === null)) return next();
+  throw new TRPCError({ code: 'FORBIDDEN', message: 'only admins see the whole host' });
 });

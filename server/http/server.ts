@@ -40,12 +40,22 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(services: Services & { cgroupMode: string }): Promise<HttpServer> {
+export interface HttpServerOptions {
+  /** Serve the Next.js pages (false in API-only integration tests, which need no build). */
+  web?: boolean;
+}
+
+export async function startHttpServer(services: Services & { cgroupMode: string }, options: HttpServerOptions = {}): Promise<HttpServer> {
   const { settings } = services;
   const dev = settings.CGDASH_DEV === '1';
-  const nextApp = next({ dev, dir: findProjectRoot(), hostname: settings.HOST, port: settings.PORT });
-  await nextApp.prepare();
-  const handleNext = nextApp.getRequestHandler();
+  const nextApp = options.web === false ? null : next({ dev, dir: findProjectRoot(), hostname: settings.HOST, port: settings.PORT });
+  await nextApp?.prepare();
+  const handleNext: http.RequestListener = nextApp
+    ? nextApp.getRequestHandler()
+    : (_req, res) => {
+        res.statusCode = 404;
+        res.end('not found\n');
+      };
   const createContext = createContextFactory(services);
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -89,7 +99,7 @@ export async function startHttpServer(services: Services & { cgroupMode: string 
     void handleNext(req, res);
   });
 
-  const nextUpgrade = dev ? nextApp.getUpgradeHandler() : null;
+  const nextUpgrade = dev && nextApp ? nextApp.getUpgradeHandler() : null;
   server.on('upgrade', (req, socket, head) => {
     for (const handler of upgradeHandlers) if (handler(req, socket, head)) return;
     if (nextUpgrade) void nextUpgrade(req, socket, head);
@@ -116,7 +126,7 @@ export async function startHttpServer(services: Services & { cgroupMode: string 
         setTimeout(() => server.closeAllConnections(), 2000).unref();
         server.closeIdleConnections();
       });
-      await nextApp.close();
+      await nextApp?.close();
     },
   };
 }
