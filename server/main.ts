@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const services = await createServices(settings);
   const { mode } = await detectHierarchies({ managedRoot: settings.CGDASH_CGROUP_ROOT });
   const http = await startHttpServer({ ...services, cgroupMode: mode });
+  await services.monitor.start().catch((err: unknown) => console.error(`monitoring unavailable: ${err instanceof Error ? err.message : String(err)}`));
 
   console.log(`cgdash ${settings.version} listening on ${http.url} (cgroup ${mode})`);
   if (settings.readOnlyReason) console.warn(`read-only: ${settings.readOnlyReason}`);
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     timer.unref();
+    await services.monitor.stop();
     await http.close();
     await services.close();
     process.exit(0);

@@ -3,9 +3,9 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import clsx from 'clsx';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { Spinner } from '@/components/ui/States';
-import { navSections } from './nav';
+import { canSee, homeOf, navSections } from './nav';
 import { useTRPC } from './trpc';
 import { useGoShortcuts } from './useGoShortcuts';
 
@@ -20,10 +20,14 @@ export function Shell({ children }: { children: ReactNode }) {
   const me = useQuery(trpc.auth.me.queryOptions());
   const logout = useMutation(trpc.auth.logout.mutationOptions({ onSuccess: () => router.replace('/login') }));
   const user = me.data?.user;
-  useGoShortcuts(navSections.flatMap((s) => s.items));
+  const shortcuts = useMemo(() => navSections.flatMap((s) => s.items).filter((i) => user && canSee(i, user)), [user]);
+  useGoShortcuts(shortcuts);
 
   useEffect(() => {
     if (me.data && !me.data.user) router.replace(`/login?next=${encodeURIComponent(pathname)}`);
+    // A tenant member has no host pages: send them to their own slice.
+    const item = navSections.flatMap((s) => s.items).find((i) => i.href === pathname);
+    if (me.data?.user && item && !canSee(item, me.data.user)) router.replace(homeOf(me.data.user));
   }, [me.data, pathname, router]);
 
   if (!user) {
@@ -37,14 +41,14 @@ export function Shell({ children }: { children: ReactNode }) {
   return (
     <div className="flex min-h-screen">
       <aside className="sticky top-0 flex h-screen w-52 shrink-0 flex-col border-r border-zinc-800 bg-zinc-900/40">
-        <Link href="/" className="flex items-center gap-2 px-4 py-4">
+        <Link href={homeOf(user)} className="flex items-center gap-2 px-4 py-4">
           {/* eslint-disable-next-line @next/next/no-img-element */}
           <img src="/icon.svg" alt="" className="size-6" />
           <span className="text-base font-semibold tracking-tight text-zinc-100">cgdash</span>
         </Link>
         <nav aria-label="Main" className="flex-1 space-y-4 overflow-y-auto px-2 pb-4">
           {navSections.map((section) => {
-            const items = section.items.filter((i) => !i.roles || i.roles.includes(user.role));
+            const items = section.items.filter((i) => canSee(i, user));
             if (!items.length) return null;
             return (
               <div key={section.title}>

@@ -7,6 +7,8 @@ import { Badge } from '@/components/ui/Badge';
 import { Button } from '@/components/ui/Button';
 import { Card, DefinitionList } from '@/components/ui/Card';
 import { ErrorState, SkeletonRows } from '@/components/ui/States';
+import { CgroupCharts } from '@/components/monitor/CgroupCharts';
+import { WhySlowPanel } from '@/components/monitor/WhySlowPanel';
 import type { CgroupDetail as Detail, PsiPair } from '@/server/cgroup/model';
 import { CgroupActions } from './CgroupActions';
 import { formatBytes, formatCount, formatCpus, formatLimitBytes, formatUsec } from './format';
@@ -99,6 +101,7 @@ export function CgroupDetail({ path, onDeleted }: { path: string; onDeleted: () 
   const trpc = useTRPC();
   const detail = useQuery({ ...trpc.cgroups.get.queryOptions({ path }), refetchInterval: 2000 });
   const [editing, setEditing] = useState(false);
+  const [whySlow, setWhySlow] = useState(false);
 
   if (detail.isPending) return <SkeletonRows rows={10} />;
   if (detail.error) return <ErrorState error={detail.error} retry={() => void detail.refetch()} />;
@@ -122,6 +125,9 @@ export function CgroupDetail({ path, onDeleted }: { path: string; onDeleted: () 
           </div>
         </div>
         <div className="flex gap-2">
+          <Button onClick={() => setWhySlow((w) => !w)} aria-expanded={whySlow}>
+            Why is it slow?
+          </Button>
           <Button variant="primary" onClick={() => setEditing((e) => !e)}>
             {editing ? 'Close editor' : 'Edit limits'}
           </Button>
@@ -129,6 +135,8 @@ export function CgroupDetail({ path, onDeleted }: { path: string; onDeleted: () 
         </div>
       </div>
       {editing && <LimitsForm detail={d} onSaved={() => void detail.refetch()} />}
+      {whySlow && <WhySlowPanel cgroupRef={d.ref} onClose={() => setWhySlow(false)} />}
+      <CgroupCharts key={d.ref} cgroupRef={d.ref} />
       <div className="grid gap-4 2xl:grid-cols-2">
         <UsageCard d={d} />
         <div data-testid="cgroup-limits">

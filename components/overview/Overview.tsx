@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useTRPC } from '@/components/app/trpc';
 import { UsageMeter } from '@/components/cgroup/UsageMeter';
+import { CgroupCharts } from '@/components/monitor/CgroupCharts';
 import { Badge } from '@/components/ui/Badge';
 import { Card, DefinitionList, Stat } from '@/components/ui/Card';
 import { PageHeader } from '@/components/ui/PageHeader';
@@ -36,6 +37,9 @@ export function Overview() {
           value={<Link href="/cgroups" className="hover:text-accent-300">{info.data.counts.cgroups}</Link>}
           sub={`${info.data.counts.managedCgroups} managed by cgdash under “${info.data.managedRootName}”`}
         />
+      </div>
+      <div className="mt-6">
+        <CgroupCharts cgroupRef="/" charts={['cpu', 'memory']} title="Host CPU and memory (root cgroup)" />
       </div>
       <div className="mt-6 grid gap-4 xl:grid-cols-2">
         <Card title="Memory">

@@ -149,3 +149,10 @@ export const hostReadProcedure = authedProcedure.use(({ ctx, next }) => {
   if (p.role === 'admin' || (p.role === 'viewer' && p.tenant === null)) return next();
   throw new TRPCError({ code: 'FORBIDDEN', message: 'only admins see the whole host' });
 });
+
+/** Changes containers or images: admins and tenant members (scoped by the service), as root. */
+export const containerWriteProcedure = writerProcedure.use(({ ctx, next }) => {
+  const reason = ctx.services.settings.readOnlyReason;
+  if (reason) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: reason });
+  return next();
+});

@@ -1,23 +1,9 @@
 import { spawn } from 'node:child_process';
+import { cgdash } from './testing';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../testing/apiServer';
-
-const cliEntry = path.join(__dirname, 'main.ts');
-
-function cgdash(server: TestApiServer | { url: string; adminToken?: string }, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
-      env: { ...process.env, CGDASH_URL: server.url, CGDASH_TOKEN: server.adminToken ?? '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('cgdash CLI against a real server and the real cgroupfs', () => {
   let server: TestApiServer;

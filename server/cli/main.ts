@@ -2,9 +2,11 @@ import { UsageError } from './args';
 import { cliEnv, createClient, describeError } from './client';
 import type { Command } from './command';
 import { cgroupCommand, cgroupsCommand } from './commands/cgroup';
-import { infoCommand, netnsCommand, nsCommand, psCommandHost } from './commands/host';
+import { containerCommands } from './commands/containers';
+import { infoCommand, netnsCommand, nsCommand } from './commands/host';
+import { auditCommand, tenantCommand, userCommand } from './commands/tenants';
 
-const commands: Command[] = [infoCommand, cgroupsCommand, cgroupCommand, nsCommand, netnsCommand, psCommandHost];
+const commands: Command[] = [infoCommand, cgroupsCommand, cgroupCommand, nsCommand, netnsCommand, ...containerCommands, tenantCommand, userCommand, auditCommand];
 
 function usage(): string {
   return [

@@ -6,6 +6,9 @@ import { createContextFactory } from '../api/context';
 import { appRouter } from '../api/root';
 import type { Services } from '../app';
 import { sessionCookieName } from '../auth/service';
+import { metricsHandler } from '../monitor/metricsRoute';
+import { imageImportRoute } from './imageImport';
+import { terminalUpgradeHandler } from './terminal';
 import { parseCookies } from './requests';
 import { findProjectRoot } from './projectRoot';
 
@@ -66,6 +69,10 @@ export async function startHttpServer(services: Services & { cgroupMode: string 
   });
   const upgradeHandlers: UpgradeHandler[] = [];
   const routes = new Map<string, http.RequestListener>();
+  routes.set('/metrics', metricsHandler({ monitor: services.monitor, auth: services.auth, metricsToken: settings.CGDASH_METRICS_TOKEN }));
+  const importRoute = imageImportRoute(services);
+  routes.set('/api/images/import', (req, res) => void importRoute(req, res));
+  upgradeHandlers.push(terminalUpgradeHandler(services));
 
   const server = http.createServer((req, res) => {
     for (const [k, v] of Object.entries(securityHeaders)) res.setHeader(k, v);

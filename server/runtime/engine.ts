@@ -23,6 +23,7 @@ import { followLogs, readLogs, type FollowOptions, type LogLine, type LogQuery }
 import { KeyedMutex } from './mutex';
 import { namespacesOf, type NamespaceInfo } from './namespaces-info';
 import { liveUpdate } from './live-update';
+import { isSession, processArgs } from './oci';
 import type { OciMount } from './oci-types';
 import { chooseRuntime, OciRuntime, type RuntimeChoice, type RuntimeName } from './oci-runtime';
 import { runtimePaths, type RuntimePaths } from './paths';
@@ -111,6 +112,10 @@ export class Engine {
   private readonly restartTimers = new Map<string, { timer: NodeJS.Timeout; delayMs: number }>();
   private readonly lastDelay = new Map<string, number>();
   private readonly removing = new Set<string>();
+  /** Exit codes of session commands (isSession) waiting for the keeper's exit to be recorded. */
+  private readonly sessionExits = new Map<string, number>();
+  /** Open log readers per container (see followLogs). */
+  private readonly followers = new Map<string, number>();
   private watcher: ExitWatcher | null = null;
   private orphanTimer: NodeJS.Timeout | null = null;
   private deps!: LaunchDeps;
@@ -334,7 +339,10 @@ export class Engine {
       rec = this.store.get(id);
       if (!rec || !live.includes(rec.state)) return;
       const exitFile = this.paths.exitFile(id);
-      const exitCode = await readExitCode(exitFile);
+      // A session ends with its command's code, not the keeper's SIGKILL.
+      const sessionExit = this.sessionExits.get(id);
+      this.sessionExits.delete(id);
+      const exitCode = sessionExit ?? (await readExitCode(exitFile));
       const writtenAt = await stat(exitFile).then((s) => Math.round(s.mtimeMs)).catch(() => Date.now());
       const finishedAt = Math.max(writtenAt, rec.startedAt ?? 0);
       const oomKilled = (await oomMarked(this.paths.persist(id))) || (await this.oomCounted(rec));
@@ -351,6 +359,7 @@ export class Engine {
     this.events.emit('exit', { id, ...done });
     if (this.removing.has(id) || this.closed) return;
     if (ended.spec.autoRemove) {
+      await this.drainFollowers(id);
       await this.remove(id, { force: true }).catch((err) => this.events.emit('problem', err));
       return;
     }
@@ -543,13 +552,34 @@ export class Engine {
   /** Backlog then new lines until the container stops (or `signal` aborts). */
   followLogs(ref: string, options: Omit<FollowOptions, 'isDone'> = {}): AsyncGenerator<LogLine> {
     const rec = this.get(ref);
-    return followLogs(this.paths.log(rec.id), {
+    // Counted from the call, not the first read: an auto-removed container must not take its
+    // log away from a reader that is about to start (`run` without -d follows a fresh one).
+    this.followers.set(rec.id, (this.followers.get(rec.id) ?? 0) + 1);
+    const lines = followLogs(this.paths.log(rec.id), {
       ...options,
       isDone: () => {
         const cur = this.store.get(rec.id);
         return !cur || !(live.includes(cur.state) || cur.state === 'restarting');
       },
     });
+    const release = () => {
+      const n = (this.followers.get(rec.id) ?? 1) - 1;
+      if (n > 0) this.followers.set(rec.id, n);
+      else this.followers.delete(rec.id);
+    };
+    return (async function* () {
+      try {
+        yield* lines;
+      } finally {
+        release();
+      }
+    })();
+  }
+
+  /** Let readers of an exited container's log finish before an auto-remove deletes it. */
+  private async drainFollowers(id: string, timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.followers.has(id) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   }
 
   private running(ref: string): ContainerRecord {
@@ -566,6 +596,27 @@ export class Engine {
     const [bin, ...args] = this.runtime.execArgv(rec.id, { cmd, env: options.env, cwd: options.cwd, user: options.user });
     const r = await exec(bin as string, args, { timeoutMs: options.timeoutMs ?? 60_000, input: options.input });
     return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /**
+   * The argv that runs a session container's own command on a terminal (see isSession):
+   * the terminal layer runs it under node-pty and calls endSession with its exit code.
+   */
+  async sessionArgv(ref: string): Promise<string[]> {
+    const rec = this.running(ref);
+    if (!isSession(rec.spec)) throw new CgdashError('invalid', `container ${rec.name} is not interactive (run it with -it to attach)`);
+    const image = await this.images.get(rec.imageDigest);
+    const cmd = processArgs(rec.spec, image.config.config ?? {});
+    return this.runtime.execArgv(rec.id, { cmd, tty: true });
+  }
+
+  /** The session's command ended: the container ends with its exit code, as `docker run -it`. */
+  async endSession(ref: string, exitCode: number): Promise<void> {
+    const rec = this.get(ref);
+    if (!live.includes(rec.state)) return;
+    this.sessionExits.set(rec.id, exitCode);
+    this.store.update(rec.id, { stoppedByUser: true });
+    await this.kill(rec.id, 'SIGKILL');
   }
 
   /** argv of an interactive exec (`runc exec --tty`) for the API layer to run under node-pty. */

@@ -13,7 +13,7 @@ export type { ContainerInspect, EngineOptions, ExitStatus, LimitsUpdate, StateCh
 export type { ContainerRecord, ContainerState, NetworkRecord } from './container-store';
 export { ContainerSpec, parseContainerSpec, SpecError } from './spec';
 export type { ContainerSpecInput, ContainerLimits, ContainerLimitsInput } from './spec';
-export { parseRunArgs, type RunArgs } from './run-args';
+export { parseRunArgs, runArgsToInput, type RunArgs } from './run-args';
 export { runtimeMigrations } from './schema';
 export { ImageStore, type ImageDetail, type ImageSummary } from './images/store';
 export type { LogLine, LogQuery } from './logs';

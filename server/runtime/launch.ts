@@ -17,7 +17,7 @@ import { startConmon } from './conmon';
 import type { ContainerRecord, NetworkRecord } from './container-store';
 import { hostsFile, resolvConf, writeInPlace } from './etc-files';
 import { hostCapabilities, hostDevices, hostNofileLimit, resolveDeviceNumbers } from './host-refs';
-import { buildOciConfig, type JoinableNamespace } from './oci';
+import { buildOciConfig, isSession, type JoinableNamespace } from './oci';
 import type { ImageRunConfig, OciConfig } from './oci-types';
 import type { OciRuntime } from './oci-runtime';
 import type { RuntimePaths } from './paths';
@@ -184,8 +184,9 @@ export async function launch(rec: ContainerRecord, image: ImageRunConfig, deps: 
       exitDir: paths.exitsDir,
       persistDir: paths.persist(rec.id),
       socketDir: paths.socketDir,
-      terminal: spec.tty,
-      stdin: spec.interactive,
+      // A session's tty lives in the attached exec, not with conmon (see isSession).
+      terminal: spec.tty && !isSession(spec),
+      stdin: spec.interactive && !isSession(spec),
     });
     // runs while the network is attached and runc start runs; teardown waits for it
     const pid = started.conmonPid;

@@ -192,3 +192,17 @@ describe('defaultSeccompProfile', () => {
     expect(names(['CAP_SYS_MODULE'])).not.toContain('init_module');
   });
 });
+
+describe('interactive tty sessions (run -it)', () => {
+  it('hold the namespaces with the host busybox keeper and leave the tty to the attached exec', () => {
+    const c = build({ tty: true, interactive: true, command: ['top'] });
+    expect(c.process.args).toEqual(['/dev/.cgdash/busybox', 'sleep', '2147483647']);
+    expect(c.process.terminal).toBe(false);
+    expect(c.mounts).toContainEqual({ destination: '/dev/.cgdash/busybox', type: 'bind', source: '/bin/busybox', options: ['rbind', 'ro', 'nosuid', 'nodev'] });
+  });
+
+  it('leave a tty without -i, or -i without a tty, as they are', () => {
+    expect(build({ tty: true, command: ['top'] }).process).toMatchObject({ args: ['top'], terminal: true });
+    expect(build({ interactive: true, command: ['cat'] }).process).toMatchObject({ args: ['cat'], terminal: false });
+  });
+});

@@ -75,6 +75,21 @@ function bad(field: string, message: string): CgdashError {
   return new CgdashError('invalid', message, { field });
 }
 
+/**
+ * An interactive tty container (`run -it`) is a session: its command runs as a terminal exec
+ * attached through the server (the browser terminal or `cgdash run -it`), and a small keeper
+ * holds the namespaces meanwhile. conmon's attach socket is SOCK_SEQPACKET, which Node cannot
+ * open; an exec under node-pty gives the same terminal with resize. The keeper is the host's
+ * static busybox, bound read-only, so it works for any image.
+ */
+export function isSession(spec: Pick<ContainerSpec, 'interactive' | 'tty'>): boolean {
+  return spec.interactive && spec.tty;
+}
+
+// Named busybox: the multi-call binary picks its applet from argv[0] otherwise.
+export const sessionKeeperPath = '/dev/.cgdash/busybox';
+const sessionKeeperSource = '/bin/busybox';
+
 /** docker's rule: an explicit entrypoint drops the image's Cmd unless a command is given too. */
 export function processArgs(spec: ContainerSpec, image: ImageRunConfig): string[] {
   const entrypoint = spec.entrypoint ?? image.Entrypoint ?? [];
@@ -152,6 +167,9 @@ function mounts(spec: ContainerSpec, ctx: OciContext, privileged: boolean): OciM
     if (spec.namespaces.uts === 'new') {
       list.push({ destination: '/etc/hostname', type: 'bind', source: ctx.etcFiles.hostname, options: ['rbind', 'rprivate'] });
     }
+  }
+  if (isSession(spec)) {
+    list.push({ destination: sessionKeeperPath, type: 'bind', source: sessionKeeperSource, options: ['rbind', 'ro', 'nosuid', 'nodev'] });
   }
   for (const t of spec.tmpfs) {
     const options = ['nosuid', 'nodev', 'noexec'];
@@ -239,9 +257,9 @@ export function buildOciConfig(spec: ContainerSpec, image: ImageRunConfig, ctx: 
   const config: OciConfig = {
     ociVersion,
     process: {
-      terminal: spec.tty,
+      terminal: spec.tty && !isSession(spec),
       user,
-      args: processArgs(spec, image),
+      args: isSession(spec) ? [sessionKeeperPath, 'sleep', '2147483647'] : processArgs(spec, image),
       env: processEnv(spec, image, hostname ?? ctx.hostname, user.uid),
       cwd: spec.workingDir ?? (image.WorkingDir || '/'),
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },

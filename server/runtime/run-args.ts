@@ -132,7 +132,11 @@ const boolFlags: Record<string, (d: Draft, on: boolean) => void> = {
   '--privileged': (d, on) => (d.security.privileged = on),
 };
 
-export function parseRunArgs(argv: readonly string[]): RunArgs {
+/**
+ * The flags as an unparsed spec input. The CLI sends this to the server, which validates it
+ * there: a volume's host path must exist on the server's host, not where the CLI runs.
+ */
+export function runArgsToInput(argv: readonly string[]): { input: ContainerSpecInput; detach: boolean } {
   const d: Draft = {
     image: '',
     env: [],
@@ -200,5 +204,10 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   if (command.length > 0) d.command = [...command];
   // docker: --entrypoint clears the image's Cmd; only the words typed after the image remain.
   if (d.entrypoint !== undefined && command.length === 0) d.command = [];
-  return { spec: parseContainerSpec(d), detach };
+  return { input: d, detach };
+}
+
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  const { input, detach } = runArgsToInput(argv);
+  return { spec: parseContainerSpec(input), detach };
 }

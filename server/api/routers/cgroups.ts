@@ -30,9 +30,12 @@ export const cgroupsRouter = router({
 
   setLimits: hostWriteProcedure
     .input(z.object({ path: cgroupPath, limits: limitsInput, allowUnmanaged }))
-    .mutation(({ ctx, input }) =>
-      ctx.services.cgroups.setLimits(input.path, toLimitsPatch(input.limits), { allowUnmanaged: input.allowUnmanaged }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const patch = toLimitsPatch(input.limits);
+      const limits = await ctx.services.cgroups.setLimits(input.path, patch, { allowUnmanaged: input.allowUnmanaged });
+      ctx.services.monitor.recordLimitsChanged(input.path, ctx.principal.name, patch);
+      return limits;
+    }),
 
   move: hostWriteProcedure
     .input(z.object({ pid: z.number().int().positive(), path: cgroupPath, allowUnmanaged }))

@@ -35,23 +35,6 @@ export const infoCommand: Command = {
   },
 };
 
-export const psCommandHost: Command = {
-  name: 'ps',
-  summary: 'Processes with their cgroup',
-  usage: 'cgdash ps [--json]   (host processes; container listing is `cgdash ps` on a container host)',
-  async run({ client }, argv) {
-    const args = parseArgs(argv, [json]);
-    const procs = await client.processes.list.query();
-    if (bool(args, 'json')) return print(toJson(procs));
-    print(
-      table(
-        ['PID', 'PPID', 'USER', 'S', 'RSS', 'CGROUP', 'COMMAND'],
-        procs.map((p) => [p.pid, p.ppid, p.user, p.state, p.rssBytes ? formatBytes(p.rssBytes) : '-', (p.cgroups.find((c) => c.hierarchyId === 0) ?? p.cgroups[0])?.path ?? '-', p.command]),
-      ),
-    );
-  },
-};
-
 export const nsCommand: Command = {
   name: 'ns',
   summary: 'Namespaces on the host (as lsns)',

@@ -1,0 +1,7 @@
+import { TenantsView } from '@/components/tenant/TenantsView';
+
+export const metadata = { title: 'Tenants' };
+
+export default function TenantsPage() {
+  return <TenantsView />;
+}

@@ -1,0 +1,280 @@
+/**
+ * Server benchmark: the whole built server (dist/server/main.mjs with the Next.js pages), a
+ * throw-away data dir and a fresh test cgroup root holding 1000 cgroups (in every hierarchy), at
+ * 1 Hz, with 5 SSE clients over real HTTP (3 × monitor.live, 2 × monitor.top). Measured over one
+ * minute of the server's own event-loop window:
+ *  - CPU of the server process (all threads), from /proc/PID/stat;
+ *  - event-loop delay p99 (monitor.status: perf_hooks.monitorEventLoopDelay);
+ *  - RSS (/proc/PID/status, the highest seen);
+ *  - latency from a kernel counter change to a client: a busy process is moved into a fresh
+ *    cgroup at a known time; the time until a live client sees CPU > 0 there.
+ * Goals: CPU < 3 % of a core, lag p99 < 20 ms, RSS < 250 MB, latency < interval + 300 ms.
+ *
+ *   node scripts/build-server.mjs && npx next build     (once)
+ *   npx tsx bench/server/run.ts                          (as root; writes bench/out/server-<date>.md)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import superjson from 'superjson';
+import { createTestRoot, spawnTestProcess, type TestProcess, type TestRoot } from '@/server/cgroup/testing';
+import type { LiveFrame, MonitorStatus } from '@/server/monitor/monitor';
+import { S } from '@/server/monitor/series';
+import { trpcSubscription } from '@/server/monitor/testing';
+import { decodeTopFrame } from '@/server/monitor/wire';
+import { machineFacts } from '../sampler/machine';
+
+const CGROUPS = 1000;
+const INTERVAL_MS = 1000;
+const LIVE_CLIENTS = 3;
+const TOP_CLIENTS = 2;
+const LATENCY_ROUNDS = 5;
+const WARMUP_MS = 45_000;
+const GOALS = { cpuPct: 3, lagP99Ms: 20, rssMb: 250, latencyMs: INTERVAL_MS + 300 };
+/** Controllers a process can join without setup (cpuset would need cpus and mems first). */
+const JOIN = ['cpu', 'cpuacct', 'memory', 'blkio', 'pids'];
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const projectRoot = path.resolve(here, '..', '..');
+const outDir = path.join(here, '..', 'out');
+const CLK_TCK = 100; // USER_HZ on every Linux port we run on
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function ticksOf(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+}
+
+/** CPU ticks of the whole process, and of its main (JavaScript) thread alone. */
+async function cpuTicks(pid: number): Promise<{ all: number; main: number }> {
+  return {
+    all: ticksOf(await readFile(`/proc/${pid}/stat`, 'utf8')),
+    main: ticksOf(await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8')),
+  };
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function trpcQuery<T>(url: string, token: string, procedure: string, input?: unknown): Promise<T> {
+  const q = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
+  const res = await fetch(`${url}/api/trpc/${procedure}?input=${q}`, { headers: { authorization: `Bearer ${token}` } });
+  const json = (await res.json()) as { result?: { data: Parameters<typeof superjson.deserialize>[0] }; error?: unknown };
+  if (!res.ok || !json.result) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(json.error)}`);
+  return superjson.deserialize(json.result.data) as T;
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  // CGDASH_BENCH_PROFILE=DIR: a V8 CPU profile of the server, written when it stops.
+  const profile = process.env.CGDASH_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CGDASH_BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, 'dist/server/main.mjs'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
+    const check = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  return { child, url, output: () => out };
+}
+
+/** Drain a subscription in the background, counting messages. */
+function drain<T>(gen: AsyncGenerator<T>, count: { n: number }): Promise<void> {
+  return (async () => {
+    try {
+      for await (const _m of gen) count.n++;
+    } catch {
+      /* aborted at the end */
+    }
+  })();
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(projectRoot, 'dist/server/main.mjs')) || !existsSync(path.join(projectRoot, '.next/BUILD_ID'))) {
+    throw new Error('build first: node scripts/build-server.mjs && npx next build');
+  }
+  const suffix = randomBytes(4).toString('hex');
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cgdash-bench-server-'));
+  const runDir = `/run/cgdash-test-bench-${suffix}`;
+  const token = `cgd_bench_${randomBytes(24).toString('base64url')}`;
+  const ac = new AbortController();
+  const procs: TestProcess[] = [];
+  let root: TestRoot | null = null;
+  let server: Server | null = null;
+  try {
+    root = await createTestRoot();
+    const hierarchyDirs = root.dirs();
+    for (const d of hierarchyDirs) for (let i = 0; i < CGROUPS; i++) await mkdir(path.join(d, `c${i}`));
+
+    server = await startServer({
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      CGDASH_DATA_DIR: dataDir,
+      CGDASH_RUN_DIR: runDir,
+      CGDASH_CGROUP_ROOT: root.name,
+      CGDASH_ADMIN_TOKEN: token,
+      CGDASH_SAMPLE_INTERVAL_MS: String(INTERVAL_MS),
+      NEXT_TELEMETRY_DISABLED: '1',
+    });
+    const pid = server.child.pid!;
+    const url = server.url;
+    const status = () => trpcQuery<MonitorStatus>(url, token, 'monitor.status');
+    for (let i = 0; (await status()).targets < CGROUPS; i++) {
+      if (i > 600) throw new Error('the monitor never saw the test cgroups');
+      await sleep(200);
+    }
+
+    const counts = Array.from({ length: LIVE_CLIENTS + TOP_CLIENTS }, () => ({ n: 0 }));
+    const drains: Promise<void>[] = [];
+    for (let i = 0; i < LIVE_CLIENTS; i++) {
+      drains.push(drain(trpcSubscription<LiveFrame>(url, 'monitor.live', { refs: ['/', `c${i}`, `c${i + 10}`] }, { token, signal: ac.signal }), counts[i]!));
+    }
+    for (let i = 0; i < TOP_CLIENTS; i++) drains.push(drain(trpcSubscription<string>(url, 'monitor.top', undefined, { token, signal: ac.signal }), counts[LIVE_CLIENTS + i]!));
+
+    process.stdout.write(`server pid ${pid} at ${url}; ${CGROUPS} cgroups; warming up ${WARMUP_MS / 1000} s\n`);
+    await sleep(WARMUP_MS);
+
+    // One minute: from one end of the server's lag window to the next.
+    // Polls sparingly: each request costs the server CPU (an API token is hashed per request).
+    const windowEnd = async (after: number) => {
+      const s0 = await status();
+      await sleep(Math.max(0, s0.eventLoop.current.fromMs + 60_000 - Date.now() - 300));
+      for (;;) {
+        const s = await status();
+        if (s.eventLoop.lastWindow && s.eventLoop.lastWindow.toMs > after) return s;
+        await sleep(100);
+      }
+    };
+    const first = await windowEnd(Date.now());
+    const ticks0 = await cpuTicks(pid);
+    const t0 = performance.now();
+    let maxRss = await rssMb(pid);
+    const rssTimer = setInterval(() => void rssMb(pid).then((r) => (maxRss = Math.max(maxRss, r))), 2000);
+    const msgs0 = counts.reduce((a, c) => a + c.n, 0);
+    const second = await windowEnd(first.eventLoop.lastWindow!.toMs);
+    const ticks1 = await cpuTicks(pid);
+    const seconds = (performance.now() - t0) / 1000;
+    clearInterval(rssTimer);
+    const msgs = counts.reduce((a, c) => a + c.n, 0) - msgs0;
+    const cpuPct = ((ticks1.all - ticks0.all) / CLK_TCK / seconds) * 100;
+    const mainPct = ((ticks1.main - ticks0.main) / CLK_TCK / seconds) * 100;
+    const lag = second.eventLoop.lastWindow!;
+    process.stdout.write(`measured ${seconds.toFixed(1)} s: CPU ${cpuPct.toFixed(2)} % (main thread ${mainPct.toFixed(2)} %), lag p99 ${lag.p99Ms} ms, RSS ${maxRss.toFixed(0)} MB, ${msgs} SSE messages\n`);
+
+    // Latency from a kernel counter change to a client.
+    const latencies: number[] = [];
+    for (let r = 0; r < LATENCY_ROUNDS; r++) {
+      const name = `lat${r}`;
+      const dirs = root.detection.hierarchies.map((h, i) => ({ h, dir: path.join(hierarchyDirs[i]!, name) }));
+      for (const { dir } of dirs) await mkdir(dir);
+      const live = trpcSubscription<LiveFrame>(url, 'monitor.live', { refs: [name] }, { token, signal: ac.signal });
+      for (;;) {
+        const m = await live.next();
+        if (m.done) throw new Error('live stream ended');
+        if (m.value.data.values[name]) break; // the monitor knows the cgroup and we are subscribed
+      }
+      const busy = spawnTestProcess('sh', ['-c', 'while :; do :; done']);
+      procs.push(busy);
+      await sleep(300 + Math.random() * INTERVAL_MS); // a random phase against the sweep grid
+      const moveAt = performance.now();
+      for (const { h, dir } of dirs) if (h.version === 2 || h.controllers.some((c) => JOIN.includes(c))) await writeFile(path.join(dir, 'cgroup.procs'), String(busy.pid));
+      for (;;) {
+        const m = await live.next();
+        if (m.done) throw new Error('live stream ended');
+        if ((m.value.data.values[name]?.[S.cpuCores] ?? 0) > 0) break;
+      }
+      latencies.push(performance.now() - moveAt);
+      await live.return(undefined);
+      busy.kill();
+      await busy.exited;
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
+    const worst = sorted.at(-1) ?? NaN;
+
+    const top = decodeTopFrame((await trpcSubscription<string>(url, 'monitor.top', undefined, { token, signal: ac.signal }).next()).value!.data);
+    const final = await status();
+    const facts = await machineFacts(root.detection.mode, root.detection.hierarchies);
+    const date = new Date().toISOString().replace(/:\d\d\.\d+Z$/, '').replace(':', '');
+    const ok = (v: number, goal: number) => (v < goal ? 'yes' : '**no**');
+    const report = [
+      `# Server benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      '',
+      `- command: \`npx tsx bench/server/run.ts\` (after \`node scripts/build-server.mjs && npx next build\`)`,
+      `- machine: ${facts.cpuModel}, ${facts.cores} cores; ${facts.kernel}; Node ${facts.node}; load average ${facts.loadAverage} (shared machine)`,
+      `- cgroups: ${facts.cgroupMode} — ${facts.hierarchies}`,
+      `- server: dist/server/main.mjs with Next.js, ${final.sampler?.kind} sampler (${final.sampler?.reason}), every ${INTERVAL_MS} ms; ${final.targets} cgroups monitored (${CGROUPS} test cgroups in every hierarchy + the host's), ${final.hot} read in full, ${top.rows.length} in a top frame`,
+      `- clients: ${LIVE_CLIENTS} × monitor.live (3 cgroups each), ${TOP_CLIENTS} × monitor.top, SSE over HTTP on loopback; ${msgs} messages in the minute`,
+      `- method: ${WARMUP_MS / 1000} s warm-up, then one event-loop window of the server (${seconds.toFixed(1)} s): CPU = Δ(utime+stime) of /proc/PID/stat (all threads, the sampler's included); lag = monitorEventLoopDelay over the same window; RSS = highest VmRSS sampled every 2 s. Latency: a busy process moved into a fresh cgroup at a random phase of the sweep grid, until a live client sees CPU > 0 there (${LATENCY_ROUNDS} rounds).`,
+      `- sweep: ${final.avgSweepMs.toFixed(1)} ms on average, of it main-thread work ${final.avgPlanMs.toFixed(1)} ms before and ${final.avgProcessMs.toFixed(1)} ms after sampling (the rest is waiting for the sampler threads); discovery: ${final.discovery?.watching ? `${final.discovery.watches} inotify watches` : `polling (${final.discovery?.watchProblem})`}, list() ${final.discovery?.lastListMs} ms, reconciled every ${Math.round((final.discovery?.reconcileEveryMs ?? 0) / 1000)} s; limits read for ${final.limits.known} cgroups so far`,
+      '',
+      '| figure | value | goal | met |',
+      '| --- | ---: | ---: | :---: |',
+      `| CPU (% of one core), all threads | ${cpuPct.toFixed(2)} (main thread ${mainPct.toFixed(2)}, sampler and libuv threads ${(cpuPct - mainPct).toFixed(2)}) | < ${GOALS.cpuPct} | ${ok(cpuPct, GOALS.cpuPct)} |`,
+      `| event-loop delay p99 (ms) | ${lag.p99Ms} (p50 ${lag.p50Ms}, max ${lag.maxMs}) | < ${GOALS.lagP99Ms} | ${ok(lag.p99Ms, GOALS.lagP99Ms)} |`,
+      `| RSS (MB) | ${maxRss.toFixed(0)} | < ${GOALS.rssMb} | ${ok(maxRss, GOALS.rssMb)} |`,
+      `| counter change → client (ms), median / worst | ${median.toFixed(0)} / ${worst.toFixed(0)} (${sorted.map((v) => v.toFixed(0)).join(', ')}) | < ${GOALS.latencyMs} | ${ok(worst, GOALS.latencyMs)} |`,
+      '',
+    ].join('\n');
+    process.stdout.write(`\n${report}\n`);
+    await mkdir(outDir, { recursive: true });
+    const file = path.join(outDir, `server-${date}.md`);
+    await writeFile(file, report);
+    process.stdout.write(`written to ${path.relative(projectRoot, file)}\n`);
+    ac.abort();
+    await Promise.race([Promise.all(drains), sleep(3000)]);
+  } finally {
+    ac.abort();
+    for (const p of procs) p.kill();
+    await Promise.all(procs.map((p) => p.exited));
+    if (server) {
+      server.child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => server!.child.once('exit', r)), sleep(15_000)]);
+      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    }
+    await root?.cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(runDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exitCode = 1;
+});
