@@ -11,6 +11,8 @@ import { EmptyState, ErrorState, SkeletonRows } from '@/components/ui/States';
 import type { Tenant } from '@/server/tenants/model';
 import { TenantCard } from './TenantCard';
 import { TenantEditor } from './TenantEditor';
+import { TenantsUsageChart } from './TenantsUsageChart';
+import { CgroupCharts } from '@/components/monitor/CgroupCharts';
 
 export function TenantsView() {
   const trpc = useTRPC();
@@ -53,6 +55,14 @@ export function TenantsView() {
           {isAdmin ? 'Give cgroup #1 to Sally and cgroup #2 to Joe: a tenant is a slice of the host with its own limits and users.' : 'Ask an admin to add you to a tenant.'}
         </EmptyState>
       ) : (
+        <>
+        <div className="mb-6">
+          {isAdmin || list.data.length > 1 ? (
+            <TenantsUsageChart tenants={list.data.map((r) => r.tenant.name)} />
+          ) : (
+            <CgroupCharts cgroupRef={`tenants/${list.data[0]!.tenant.name}`} charts={['cpu', 'memory', 'io', 'pids']} title="Your slice, live" />
+          )}
+        </div>
         <div className="grid gap-4 md:grid-cols-2 2xl:grid-cols-3">
           {list.data.map((row) => (
             <TenantCard
@@ -72,6 +82,7 @@ export function TenantsView() {
             />
           ))}
         </div>
+        </>
       )}
       <Dialog
         open={removing !== null}

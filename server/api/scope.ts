@@ -19,3 +19,23 @@ export function assertTenantVisible(p: Principal, tenant: string | null, what: s
   const scope = visibleTenant(p);
   if (scope !== null && scope !== tenant) throw new CgdashError('not_found', `no ${what}`);
 }
+
+/** The managed cgroup prefix of a tenant's slice. */
+export function tenantRefPrefix(tenant: string): string {
+  return `tenants/${tenant}`;
+}
+
+/**
+ * Cgroup refs a caller may read: any for those who see the host; for a tenant's members and
+ * scoped viewers only their slice (`tenants/<t>` and below, written relative to the managed
+ * root). Anything else is "not found", as for containers.
+ */
+export function assertRefsVisible(p: Principal, refs: readonly string[]): void {
+  const scope = visibleTenant(p);
+  if (scope === null) return;
+  const prefix = tenantRefPrefix(scope);
+  for (const ref of refs) {
+    const inside = ref === prefix || ref.startsWith(`${prefix}/`);
+    if (!inside || ref.split('/').some((s) => s === '..' || s === '.' || s === '')) throw new CgdashError('not_found', `no cgroup "${ref}"`);
+  }
+}

@@ -156,3 +156,17 @@ export const containerWriteProcedure = writerProcedure.use(({ ctx, next }) => {
   if (reason) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: reason });
   return next();
 });
+
+/**
+ * Errors thrown while a subscription streams happen after the middlewares returned, so
+ * mapErrors never sees them: map library errors here, or a "forbidden" would reach the client
+ * as a 500. Wrap every subscription's generator in it.
+ */
+export async function* streamWithErrors<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } catch (err) {
+    if (isCgdashError(err)) throw new TRPCError({ code: codeOfKind[err.kind], message: err.message, cause: err });
+    throw err;
+  }
+}

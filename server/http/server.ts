@@ -64,6 +64,8 @@ export async function startHttpServer(services: Services & { cgroupMode: string 
     router: appRouter,
     basePath: '/api/trpc/',
     createContext,
+    // No API input comes near this; a bigger body is refused before it is parsed.
+    maxBodySize: 1024 * 1024,
     // SSE keeps a connection per subscriber: ping so proxies do not cut idle streams.
     // (tRPC sends these as comments; the client resets its reconnect timer on each.)
   });

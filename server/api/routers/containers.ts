@@ -4,7 +4,7 @@ import { Limits } from '../../runtime/spec';
 import type { LimitsUpdate } from '../../runtime';
 import { CgdashError } from '../../lib/errors';
 import type { Context } from '../context';
-import { authedProcedure, containerWriteProcedure, router } from '../trpc';
+import { authedProcedure, containerWriteProcedure, router, streamWithErrors } from '../trpc';
 
 /** A container by name, full id or a unique id prefix. */
 const ref = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a container name or id');
@@ -86,17 +86,17 @@ export const containersRouter = router({
   /** The backlog (tail/since), then new lines as they come, until the container ends. */
   followLogs: authedProcedure
     .input(byRef.extend({ tail: z.number().int().min(0).max(100_000).optional(), since: z.number().int().nonnegative().optional() }))
-    .subscription(async function* ({ ctx, input, signal }) {
+    .subscription((opts) => streamWithErrors((async function* ({ ctx, input, signal }) {
       const rec = ctx.services.containers.get(caller(ctx), input.ref);
       yield* ctx.services.engine.followLogs(rec.id, { tail: input.tail, since: input.since === undefined ? undefined : new Date(input.since), signal });
-    }),
+    })(opts))),
 
   /**
    * `run` without -d: follow a container's output from its first line to its exit code.
    * With start, the container (created, not started) starts after the reader is in place,
    * so nothing is missed even when it exits (and is auto-removed) at once.
    */
-  attach: authedProcedure.input(byRef.extend({ start: z.boolean().default(false) })).subscription(async function* ({ ctx, input, signal }) {
+  attach: authedProcedure.input(byRef.extend({ start: z.boolean().default(false) })).subscription((opts) => streamWithErrors((async function* ({ ctx, input, signal }) {
     const rec = ctx.services.containers.get(caller(ctx), input.ref);
     if (input.start && ctx.principal.role === 'viewer') throw new CgdashError('forbidden', 'viewers cannot start containers');
     const exited = ctx.services.engine.wait(rec.id);
@@ -104,7 +104,7 @@ export const containersRouter = router({
     if (input.start) await ctx.services.engine.start(rec.id);
     for await (const line of lines) yield { type: 'line' as const, line };
     yield { type: 'exit' as const, ...(await exited) };
-  }),
+  })(opts))),
 
   exec: containerWriteProcedure
     .input(byRef.extend({ cmd: z.array(z.string().max(4096)).min(1).max(256), timeoutMs: z.number().int().min(100).max(600_000).default(60_000) }))
