@@ -18,7 +18,6 @@ export default defineConfig({
   globalTeardown: './e2e/global-teardown.ts',
   outputDir: 'test-results',
   use: {
-    baseURL: process.env.CGDASH_E2E_URL ?? 'http://127.0.0.1:3199',
     viewport: { width: 1440, height: 900 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -1,8 +1,8 @@
 import { removeTestTree } from '../server/cgroup/testing';
-import { detectHierarchies, dirOf } from '../server/cgroup/mounts';
-import { readState, removeDir, stateFile } from './server';
+import { removeTestInstance } from '../server/testing/instance';
+import { readState, removeFile, stateFile } from './server';
 
-/** Stops the server and removes everything the run made: data dir, run dir, test cgroup root. */
+/** Stops the server and removes everything the run made: cgroups, bridge, data and run dirs. */
 export default async function globalTeardown() {
   const state = readState();
   try {
@@ -10,7 +10,7 @@ export default async function globalTeardown() {
   } catch {
     /* already gone */
   }
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 150; i++) {
     try {
       process.kill(state.pid, 0);
       await new Promise((r) => setTimeout(r, 100));
@@ -18,9 +18,9 @@ export default async function globalTeardown() {
       break;
     }
   }
-  const { hierarchies } = await detectHierarchies({ managedRoot: state.cgroupRoot });
-  await removeTestTree(hierarchies.map((h) => dirOf(h, h.managedRoot)));
-  removeDir(state.dataDir);
-  removeDir(state.runDir);
-  removeDir(stateFile);
+  // Containers outlive the server by design: the specs remove theirs; whatever a failed spec
+  // left dies with the test root (removeTestTree kills only processes inside it).
+  await removeTestTree(state.managedRootDirs);
+  await removeTestInstance(state.instance);
+  removeFile(stateFile());
 }

@@ -57,7 +57,13 @@ export async function createServices(settings: Settings): Promise<Services & { c
     },
   });
   const monitor = new Monitor({ cgroups, db }, { intervalMs: settings.CGDASH_SAMPLE_INTERVAL_MS, log: (m) => console.log(m) });
-  const network = new NetworkManager({ dataDir: settings.CGDASH_DATA_DIR, runDir: settings.CGDASH_RUN_DIR, db });
+  const network = new NetworkManager({
+    dataDir: settings.CGDASH_DATA_DIR,
+    runDir: settings.CGDASH_RUN_DIR,
+    db,
+    defaultNetwork: { bridge: settings.CGDASH_NETWORK_BRIDGE, subnet: settings.CGDASH_NETWORK_SUBNET },
+    subnetPool: settings.CGDASH_NETWORK_POOL,
+  });
   // Containers outlive the server: opening the engine reconciles its records with runc and
   // conmon and reports what changed while the server was away.
   const engine = await Engine.open({ dataDir: settings.CGDASH_DATA_DIR, runDir: settings.CGDASH_RUN_DIR, db, cgroups, network, runtime: settings.CGDASH_RUNTIME });

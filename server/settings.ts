@@ -19,6 +19,10 @@ export const settingsSchema = z.object({
   CGDASH_METRICS_TOKEN: z.string().min(16).optional(),
   CGDASH_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
   CGDASH_RUNTIME: z.enum(['auto', 'runc', 'crun']).default('auto'),
+  /** The default container network's bridge and subnet, and the pool new networks come from. */
+  CGDASH_NETWORK_BRIDGE: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/, 'an interface name of at most 15 characters').default('cgdash0'),
+  CGDASH_NETWORK_SUBNET: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 subnet like 10.89.0.0/24').default('10.89.0.0/24'),
+  CGDASH_NETWORK_POOL: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 subnet like 10.89.0.0/16').default('10.89.0.0/16'),
   /** Run Next.js in development mode (hot reload); never in production. */
   CGDASH_DEV: z.enum(['0', '1']).default('0'),
 });

@@ -6,7 +6,6 @@ import type { ReactNode } from 'react';
 import { seesHost } from '@/components/app/nav';
 import { useTRPC, type RouterOutputs } from '@/components/app/trpc';
 import { CgroupCharts } from '@/components/monitor/CgroupCharts';
-import { Card } from '@/components/ui/Card';
 import { EmptyState, ErrorState, SkeletonRows } from '@/components/ui/States';
 import { formatAgo, formatTime } from '@/components/ui/time';
 import { ContainerActions } from './ContainerActions';
@@ -100,27 +99,14 @@ export function ContainerDetail({ containerRef }: { containerRef: string }) {
       <TabPanel idPrefix="container" tab={tab}>
         {tab === 'overview' && <InspectPanel containerRef={c.id}>{(d) => <ContainerOverview inspect={d} host={host} />}</InspectPanel>}
         {tab === 'logs' && <ContainerLogs containerRef={c.id} running={running} />}
-        {tab === 'terminal' && (canWrite ? <ContainerTerminal key={c.id} containerRef={c.id} running={running} /> : <EmptyState title="Viewers cannot open a terminal">A terminal runs commands in the container, which is a change.</EmptyState>)}
+        {tab === 'terminal' && (canWrite ? <ContainerTerminal key={c.id} containerRef={c.id} running={running} attachable={c.spec.interactive && c.spec.tty} /> : <EmptyState title="Viewers cannot open a terminal">A terminal runs commands in the container, which is a change.</EmptyState>)}
         {tab === 'limits' && (
           <InspectPanel containerRef={c.id}>{(d, updatedAt) => <ContainerLimitsEditor key={c.id} inspect={d} inspectUpdatedAt={updatedAt} canWrite={canWrite} />}</InspectPanel>
         )}
         {tab === 'processes' && <ContainerProcesses containerRef={c.id} running={running} />}
         {tab === 'commit' && <ContainerCommit containerRef={c.id} name={c.name} canWrite={canWrite} />}
-        {tab === 'charts' &&
-          (host ? (
-            // Live charts of the container's cgroup, from the monitor (components/monitor).
-            <CgroupCharts cgroupRef={c.cgroupRef} title={`Live usage of ${c.name}`} />
-          ) : (
-            <Card title="Live usage">
-              <p className="text-sm text-zinc-400">
-                Per-container charts come from the host monitor, which shows whole-host data to admins only. Your tenant&apos;s usage is on the{' '}
-                <Link href="/tenants" className="text-accent-300 hover:underline">
-                  Tenants
-                </Link>{' '}
-                page.
-              </p>
-            </Card>
-          ))}
+        {/* Live charts of the container's cgroup; a tenant's members may chart what is in their slice. */}
+        {tab === 'charts' && <CgroupCharts cgroupRef={c.cgroupRef} title={`Live usage of ${c.name}`} />}
       </TabPanel>
     </>
   );

@@ -11,6 +11,8 @@ interface Session {
   /** Changes on every connect, so the same command can be run again. */
   n: number;
   cmd: string[];
+  /** The container's own command (a `run -it` container): its end ends the container. */
+  attach?: boolean;
 }
 
 /** Control frames the server sends as text (terminal output comes as binary frames). */
@@ -25,9 +27,10 @@ const theme = {
   brightBlack: '#52525b',
 };
 
-function execUrl(containerRef: string, cmd: string[], cols: number, rows: number): string {
+function execUrl(containerRef: string, session: Session, cols: number, rows: number): string {
   const q = new URLSearchParams({ container: containerRef, cols: String(cols), rows: String(rows) });
-  for (const word of cmd) q.append('cmd', word);
+  if (session.attach) q.set('attach', '1');
+  else for (const word of session.cmd) q.append('cmd', word);
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/exec?${q}`;
 }
 
@@ -35,10 +38,11 @@ function execUrl(containerRef: string, cmd: string[], cols: number, rows: number
  * A shell (or any command) in the running container: `runc exec -t` on the server under a pty,
  * xterm.js here, bytes both ways over /ws/exec. The terminal follows the size of its box.
  */
-export function ContainerTerminal({ containerRef, running }: { containerRef: string; running: boolean }) {
+export function ContainerTerminal({ containerRef, running, attachable = false }: { containerRef: string; running: boolean; attachable?: boolean }) {
   const [command, setCommand] = useState('sh');
   const [commandError, setCommandError] = useState<string | null>(null);
-  const [session, setSession] = useState<Session | null>(() => (running ? { n: 1, cmd: ['sh'] } : null));
+  // An interactive tty container (-it) is attached to its own command first.
+  const [session, setSession] = useState<Session | null>(() => (running ? (attachable ? { n: 1, cmd: [], attach: true } : { n: 1, cmd: ['sh'] }) : null));
   const [phase, setPhase] = useState<Phase>('idle');
   const [exitCode, setExitCode] = useState<number | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -68,7 +72,7 @@ export function ContainerTerminal({ containerRef, running }: { containerRef: str
       el.replaceChildren();
       term.open(el);
       fit.fit();
-      const socket = new WebSocket(execUrl(containerRef, session.cmd, term.cols, term.rows));
+      const socket = new WebSocket(execUrl(containerRef, session, term.cols, term.rows));
       ws = socket;
       socket.binaryType = 'arraybuffer';
       const encoder = new TextEncoder();
@@ -151,7 +155,9 @@ export function ContainerTerminal({ containerRef, running }: { containerRef: str
         <span role="status" className="text-xs" data-testid="terminal-status" data-phase={phase}>
           {!running && <span className="text-zinc-500">The container is not running: a terminal needs a running container.</span>}
           {running && phase === 'connecting' && <span className="text-zinc-400">connecting…</span>}
-          {running && phase === 'open' && <span className="text-emerald-400">connected: {session?.cmd.join(' ')}</span>}
+          {running && phase === 'open' && (
+            <span className="text-emerald-400">{session?.attach ? 'attached to the container\'s command: when it ends, the container stops' : `connected: ${session?.cmd.join(' ')}`}</span>
+          )}
           {phase === 'exited' && <span className="text-zinc-300">exited with code {exitCode}</span>}
           {phase === 'failed' && <span className="text-red-400">{failure}</span>}
         </span>

@@ -33,7 +33,7 @@ export function NamespacesView() {
   };
 
   const hostInodes = useMemo(() => new Set(Object.values(scan.data?.reference?.namespaces ?? {})), [scan.data]);
-  const rows = useMemo(() => (scan.data?.namespaces ?? []).filter((n) => !type || n.type === type), [scan.data, type]);
+  const rows = (scan.data?.namespaces ?? []).filter((n) => !type || n.type === type);
   const counts = useMemo(() => {
     const c = new Map<string, number>();
     for (const n of scan.data?.namespaces ?? []) c.set(n.type, (c.get(n.type) ?? 0) + 1);

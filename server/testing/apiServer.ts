@@ -4,15 +4,13 @@
  * needed. `close()` removes everything it made, whatever the test did.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { createServices, type Services } from '../app';
 import { bootstrapAdmin } from '../auth/bootstrap';
 import { removeTestTree } from '../cgroup/testing';
 import { dirOf } from '../cgroup/mounts';
 import { startHttpServer } from '../http/server';
 import { loadSettings } from '../settings';
+import { removeTestInstance, testInstance } from './instance';
 
 export interface TestApiServer {
   url: string;
@@ -23,12 +21,10 @@ export interface TestApiServer {
 }
 
 export async function startTestApiServer(): Promise<TestApiServer> {
-  const suffix = randomBytes(4).toString('hex');
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cgdash-test-api-'));
-  const runDir = `/run/cgdash-test-${suffix}`;
-  const cgroupRoot = `cgdash-test-${suffix}`;
+  const instance = await testInstance();
+  const cgroupRoot = instance.cgroupRoot;
   const adminToken = `cgd_test_${randomBytes(24).toString('base64url')}`;
-  const settings = loadSettings({ HOST: '127.0.0.1', PORT: '1', CGDASH_DATA_DIR: dataDir, CGDASH_RUN_DIR: runDir, CGDASH_CGROUP_ROOT: cgroupRoot });
+  const settings = loadSettings({ HOST: '127.0.0.1', PORT: '1', ...instance.env });
   const services = await createServices(settings);
   const http = await startHttpServer({ ...services, settings: { ...settings, PORT: 0 }, cgroupMode: services.cgroups.mode }, { web: false });
   bootstrapAdmin(services.auth, { adminToken, baseUrl: http.url });
@@ -41,8 +37,7 @@ export async function startTestApiServer(): Promise<TestApiServer> {
       await http.close();
       await services.close();
       await removeTestTree(services.cgroups.hierarchies.map((h) => dirOf(h, h.managedRoot)));
-      await rm(dataDir, { recursive: true, force: true });
-      await rm(runDir, { recursive: true, force: true });
+      await removeTestInstance(instance);
     },
   };
 }
