@@ -91,6 +91,13 @@ function targetOf(input: Record<string, unknown>): string | null {
     const v = input[key];
     if (typeof v === 'string' || typeof v === 'number') return String(v);
   }
+  // A container spec names its container (or at least its image).
+  const spec = input.spec;
+  if (spec && typeof spec === 'object') {
+    const { name, image } = spec as { name?: unknown; image?: unknown };
+    if (typeof name === 'string') return name;
+    if (typeof image === 'string') return image;
+  }
   return null;
 }
 
