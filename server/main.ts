@@ -1,19 +1,20 @@
 import { createServices } from './app';
 import { bootstrapAdmin } from './auth/bootstrap';
-import { detectHierarchies } from './cgroup/mounts';
 import { startHttpServer } from './http/server';
 import { loadSettings } from './settings';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
   const services = await createServices(settings);
-  const { mode } = await detectHierarchies({ managedRoot: settings.CGDASH_CGROUP_ROOT });
+  const mode = services.cgroups.mode;
+  // The admin (and CGDASH_ADMIN_TOKEN) exist before the first request can arrive.
+  const host = settings.HOST.includes(':') ? `[${settings.HOST}]` : settings.HOST;
+  const { loginUrl, adminName } = bootstrapAdmin(services.auth, { adminToken: settings.CGDASH_ADMIN_TOKEN, baseUrl: `http://${host}:${settings.PORT}` });
   const http = await startHttpServer({ ...services, cgroupMode: mode });
   await services.monitor.start().catch((err: unknown) => console.error(`monitoring unavailable: ${err instanceof Error ? err.message : String(err)}`));
 
   console.log(`cgdash ${settings.version} listening on ${http.url} (cgroup ${mode})`);
   if (settings.readOnlyReason) console.warn(`read-only: ${settings.readOnlyReason}`);
-  const { loginUrl, adminName } = bootstrapAdmin(services.auth, { adminToken: settings.CGDASH_ADMIN_TOKEN, baseUrl: http.url });
   if (loginUrl) {
     console.log(`\nAdmin "${adminName}" has no password yet. Log in once with this link and set one:\n\n    ${loginUrl}\n`);
   }

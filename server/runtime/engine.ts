@@ -103,7 +103,8 @@ export class Engine {
    * 'state' (StateChange), 'exit' ({id, exitCode, oomKilled}), 'problem' (an Error from
    * background work: exit handling, restarts). Not 'error': an unheard 'error' would throw.
    */
-  readonly events = new EventEmitter();
+  // Every log reader listens for its container's exit: many at once is normal, not a leak.
+  readonly events = new EventEmitter().setMaxListeners(0);
   readonly images: ImageStore;
   readonly paths: RuntimePaths;
   private readonly store: ContainerStore;
@@ -333,10 +334,9 @@ export class Engine {
   // ---- exits, restart policy ----------------------------------------------------------------
 
   private async onExit(id: string): Promise<void> {
-    let status: ExitStatus | null = null;
-    let rec: ContainerRecord | null = null;
+    let ended = null as ContainerRecord | null;
     await this.locks.run(id, async () => {
-      rec = this.store.get(id);
+      const rec = this.store.get(id);
       if (!rec || !live.includes(rec.state)) return;
       const exitFile = this.paths.exitFile(id);
       // A session ends with its command's code, not the keeper's SIGKILL.
@@ -346,19 +346,21 @@ export class Engine {
       const writtenAt = await stat(exitFile).then((s) => Math.round(s.mtimeMs)).catch(() => Date.now());
       const finishedAt = Math.max(writtenAt, rec.startedAt ?? 0);
       const oomKilled = (await oomMarked(this.paths.persist(id))) || (await this.oomCounted(rec));
+      // Tell waiters first (a `run` in the foreground is waiting for exactly this), then clean
+      // up: teardown (runc delete, the cgroup) stays under the lock, so nothing can start or
+      // remove the container until it is done.
+      this.setState(id, 'exited', { exitCode, oomKilled, finishedAt, pid: null, conmonPid: null });
+      const done: ExitStatus = { exitCode, oomKilled };
+      for (const resolve of this.waiters.get(id) ?? []) resolve(done);
+      this.waiters.delete(id);
+      this.events.emit('exit', { id, ...done });
       // conmon has written the exit file: it is done with the container
       await teardown(rec, this.deps).catch((err) => this.events.emit('problem', err));
-      this.setState(id, 'exited', { exitCode, oomKilled, finishedAt, pid: null, conmonPid: null });
-      status = { exitCode, oomKilled };
+      ended = rec;
     });
-    if (!status || !rec) return;
-    const done: ExitStatus = status;
-    const ended: ContainerRecord = rec;
-    for (const resolve of this.waiters.get(id) ?? []) resolve(done);
-    this.waiters.delete(id);
-    this.events.emit('exit', { id, ...done });
-    if (this.removing.has(id) || this.closed) return;
-    if (ended.spec.autoRemove) {
+    const rec = ended;
+    if (!rec || this.removing.has(id) || this.closed) return;
+    if (rec.spec.autoRemove) {
       await this.drainFollowers(id);
       await this.remove(id, { force: true }).catch((err) => this.events.emit('problem', err));
       return;
@@ -557,6 +559,12 @@ export class Engine {
     this.followers.set(rec.id, (this.followers.get(rec.id) ?? 0) + 1);
     const lines = followLogs(this.paths.log(rec.id), {
       ...options,
+      // The exit is the last thing a reader waits for: wake it then, not at its next poll.
+      onWake: (wake) => {
+        const onExit = (e: { id: string }) => e.id === rec.id && wake();
+        this.events.on('exit', onExit);
+        return () => this.events.off('exit', onExit);
+      },
       isDone: () => {
         const cur = this.store.get(rec.id);
         return !cur || !(live.includes(cur.state) || cur.state === 'restarting');

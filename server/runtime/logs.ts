@@ -103,6 +103,8 @@ export interface FollowOptions extends LogQuery {
   isDone?: () => boolean | Promise<boolean>;
   signal?: AbortSignal;
   pollMs?: number;
+  /** Lets the writer's owner wake the reader at once (the container exited): returns an unsubscribe. */
+  onWake?: (wake: () => void) => () => void;
 }
 
 /**
@@ -120,7 +122,13 @@ export async function* followLogs(file: string, options: FollowOptions = {}): As
 
   const assembler = new LogAssembler();
   let wake: (() => void) | null = null;
-  const nudge = () => wake?.();
+  // A nudge while the reader is busy must not be lost: it would sleep a whole poll.
+  let pending = false;
+  const nudge = () => {
+    pending = true;
+    wake?.();
+  };
+  const stopWaking = options.onWake?.(nudge);
   let watcher: ReturnType<typeof watch> | null = null;
   try {
     watcher = watch(file, nudge);
@@ -140,16 +148,20 @@ export async function* followLogs(file: string, options: FollowOptions = {}): As
         if (line) yield line;
       }
       if (doneBefore && !chunk.text) return;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      if (!pending) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, pollMs);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
       wake = null;
+      pending = false;
     }
   } finally {
+    stopWaking?.();
     watcher?.close();
     options.signal?.removeEventListener('abort', nudge);
   }

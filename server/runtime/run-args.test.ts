@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunArgs, sharesToWeight } from './run-args';
+import { sharesToWeight } from './run-args';
+import { parseRunArgs } from './spec';
 
 describe('parseRunArgs', () => {
   it('splits flags, image and command', () => {

@@ -4,7 +4,8 @@
  * Flags stop at the image (or after `--`); what follows is the command.
  */
 import { CgdashError } from '@/server/lib/errors';
-import { parseContainerSpec, type ContainerSpec, type ContainerSpecInput } from './spec';
+// Types only: the CLI uses this module, and must not load the spec's schemas to start quickly.
+import type { ContainerSpec, ContainerSpecInput } from './spec';
 
 export interface RunArgs {
   spec: ContainerSpec;
@@ -207,7 +208,3 @@ export function runArgsToInput(argv: readonly string[]): { input: ContainerSpecI
   return { input: d, detach };
 }
 
-export function parseRunArgs(argv: readonly string[]): RunArgs {
-  const { input, detach } = runArgsToInput(argv);
-  return { spec: parseContainerSpec(input), detach };
-}

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { CgdashError, isCgdashError } from '@/server/lib/errors';
 import { parseSize } from '@/server/lib/units';
 import { normalizeCapability } from './capabilities';
+import { runArgsToInput, type RunArgs } from './run-args';
 import {
   checkContainerPath,
   checkDevice,
@@ -300,4 +301,10 @@ export class SpecError extends CgdashError {
     super('invalid', issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), { field });
     this.issues = issues;
   }
+}
+
+/** `docker run` flags, parsed and validated (the server side of `runArgsToInput`). */
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  const { input, detach } = runArgsToInput(argv);
+  return { spec: parseContainerSpec(input), detach };
 }
