@@ -104,6 +104,7 @@ const cases: Record<string, Case> = {
   'containers.logs': { input: (f) => ({ ref: f.containerA.id }), member: 'denied' },
   'containers.followLogs': { input: (f) => ({ ref: f.containerA.id }), member: 'denied' },
   'containers.attach': { input: (f) => ({ ref: f.containerA.id, start: true }), member: 'denied' },
+  'containers.run': { input: () => ({ spec: { image: 'busybox', tenant: A, command: ['true'] } }), member: 'denied' },
   'containers.exec': { input: (f) => ({ ref: f.containerA.id, cmd: ['true'] }), member: 'denied' },
   'images.list': { input: () => undefined, member: 'own' },
   'images.inspect': { input: () => ({ ref: imageA }), member: 'denied' },
@@ -118,7 +119,7 @@ const cases: Record<string, Case> = {
 
 const publicProcedures = new Set(['auth.me', 'auth.login', 'auth.loginWithLink']);
 /** Subscriptions that change things (attach with start). */
-const mutatingSubscriptions = new Set(['containers.attach']);
+const mutatingSubscriptions = new Set(['containers.attach', 'containers.run']);
 
 const procedures = Object.entries((appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: Kind } }> } })._def.procedures).map(
   ([path, p]) => ({ path, type: p._def.type }),

@@ -1,6 +1,7 @@
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from '../api/root';
+import { httpFetch } from './http';
 
 export type ApiClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -19,6 +20,7 @@ export function createClient({ url, token }: CliEnv): ApiClient {
       httpLink({
         url: `${url}/api/trpc`,
         transformer: superjson,
+        fetch: httpFetch as unknown as typeof fetch,
         headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
       }),
     ],
@@ -43,6 +45,10 @@ export function describeError(err: unknown, env: CliEnv): string {
     const first = fieldErrors && Object.entries(fieldErrors).find(([, v]) => v?.length);
     if (first) return `${first[0]}: ${first[1]![0]}`;
     return err.message;
+  }
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
+    return `cannot reach the cgdash server at ${env.url} (is it running? set CGDASH_URL)`;
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,6 @@
 import superjson from 'superjson';
 import type { CliEnv } from './client';
+import { readBody, request } from './http';
 
 /**
  * Follow a tRPC subscription over its SSE stream. Node 20 has no EventSource, and the CLI
@@ -8,23 +9,24 @@ import type { CliEnv } from './client';
  */
 export async function* subscribe<T>(env: CliEnv, procedure: string, input: unknown, signal?: AbortSignal): AsyncGenerator<T> {
   const query = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
-  const res = await fetch(`${env.url}/api/trpc/${procedure}?input=${query}`, {
+  const res = await request(`${env.url}/api/trpc/${procedure}?input=${query}`, {
     headers: { accept: 'text/event-stream', ...(env.token ? { authorization: `Bearer ${env.token}` } : {}) },
     signal,
   });
-  if (!res.ok || !res.body) {
-    const body = await res.text().catch(() => '');
-    let message = `${res.status} ${res.statusText}`;
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    const body = await readBody(res).catch(() => '');
+    let message = `${status} ${res.statusMessage ?? ''}`;
     try {
       message = (JSON.parse(body) as { error?: { json?: { message?: string } } }).error?.json?.message ?? message;
     } catch {
       /* not JSON */
     }
-    throw new Error(res.status === 401 ? 'not logged in: set CGDASH_TOKEN to an API token' : message);
+    throw new Error(status === 401 ? 'not logged in: set CGDASH_TOKEN to an API token' : message);
   }
   const decoder = new TextDecoder();
   let buffer = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of res as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {

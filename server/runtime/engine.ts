@@ -17,6 +17,7 @@ import { exec } from '@/server/lib/exec';
 import { ContainerStore, type ContainerRecord, type ContainerState } from './container-store';
 import { ExitWatcher, oomMarked, readExitCode } from './exits';
 import { resolveDeviceNumbers, resolveVolumes } from './host-refs';
+import { ensureRootfs, removeBundle } from './images/rootfs';
 import { ImageStore } from './images/store';
 import { conmonAlive, conmonMoved, launch, readBundleConfig, runtimeCgroupsPath, teardown, type LaunchDeps } from './launch';
 import { followLogs, readLogs, type FollowOptions, type LogLine, type LogQuery } from './logs';
@@ -276,7 +277,7 @@ export class Engine {
       this.store.update(id, { state: 'created', pid: launched.pid, conmonPid: launched.conmonPid, network: launched.network });
       return this.get(id);
     } catch (err) {
-      await rm(this.paths.bundle(id), { recursive: true, force: true }).catch(() => undefined);
+      await removeBundle(this.paths.bundle(id)).catch(() => undefined);
       this.store.delete(id);
       throw err;
     }
@@ -308,6 +309,8 @@ export class Engine {
 
   private async relaunch(rec: ContainerRecord): Promise<void> {
     const image = await this.images.get(rec.imageDigest);
+    // An overlay rootfs does not survive a reboot: mount it again over the image's unpack.
+    await ensureRootfs(this.paths.bundle(rec.id), this.images.lowerRootfs(image, rec.spec.namespaces.user === 'new' ? rec.spec.usernsMapping : undefined));
     this.watcher?.forget(rec.id);
     const launched = await launch(rec, image.config.config ?? {}, this.deps);
     this.store.update(rec.id, {
@@ -535,7 +538,7 @@ export class Engine {
         if (!cur) return;
         await teardown(cur, this.deps);
         await rm(this.paths.exitFile(cur.id), { force: true });
-        await rm(this.paths.bundle(cur.id), { recursive: true, force: true });
+        await removeBundle(this.paths.bundle(cur.id));
         this.store.delete(cur.id);
         this.events.emit('state', { id: cur.id, name: cur.name, from: cur.state, to: 'removed' } satisfies StateChange);
       });
@@ -777,7 +780,7 @@ export class Engine {
         if (!rec) continue;
         if (rec.state === 'creating') {
           await teardown(rec, this.deps).catch(() => undefined);
-          await rm(this.paths.bundle(rec.id), { recursive: true, force: true });
+          await removeBundle(this.paths.bundle(rec.id));
           this.store.delete(rec.id);
           record({ id: rec.id, name: rec.name, from: 'creating', to: 'removed', reason: 'create was interrupted' });
           continue;

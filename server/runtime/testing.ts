@@ -8,17 +8,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openCgroups } from '@/server/cgroup';
+import { openCgroups, type CgroupManager } from '@/server/cgroup';
 import { createTestRoot, type TestRoot } from '@/server/cgroup/testing';
 import { openDatabase, type Db } from '@/server/db';
 import { exec } from '@/server/lib/exec';
 import { Engine, type EngineOptions } from './engine';
 import { ImageStore } from './images/store';
 import { runtimeMigrations } from './schema';
+import { unmountAllUnder } from './images/rootfs';
 
 export interface TestEngine {
   engine: Engine;
   root: TestRoot;
+  /** The cgroup manager of the first engine, for reading the kernel's files (kernelFile). */
+  cgroups: CgroupManager;
   db: Db;
   dataDir: string;
   runDir: string;
@@ -51,47 +54,49 @@ export async function createTestEngine(options: Partial<EngineOptions> = {}): Pr
     engines.push(engine);
     return engine;
   };
-  const shared = await sharedBusyboxLayout();
-  await exec('cp', ['-a', shared, path.join(dataDir, 'images')]);
-  const engine = await open();
-  return {
-    engine,
-    root,
-    db,
-    dataDir,
-    runDir,
-    reopen: open,
-    cleanup: async () => {
-      for (const e of engines) e.close();
-      const runcRoot = path.join(runDir, 'runc');
-      // conmons of this test: their pid files are in the bundles
-      const conmons: number[] = [];
-      const containers = await readdir(path.join(dataDir, 'containers')).catch(() => []);
-      for (const id of containers) {
-        const pid = Number((await readFile(path.join(dataDir, 'containers', id, 'userdata', 'conmon.pid'), 'utf8').catch(() => '')).trim());
-        if (pid > 0) conmons.push(pid);
-      }
-      const listed = await exec('runc', ['--root', runcRoot, 'list', '-q']);
+  const cleanup = async () => {
+    for (const e of engines) e.close();
+    const runtimeRoot = path.join(runDir, 'runc');
+    // conmons of this test: their pid files are in the bundles
+    const conmons: number[] = [];
+    const containers = await readdir(path.join(dataDir, 'containers')).catch(() => []);
+    for (const id of containers) {
+      const pid = Number((await readFile(path.join(dataDir, 'containers', id, 'userdata', 'conmon.pid'), 'utf8').catch(() => '')).trim());
+      if (pid > 0) conmons.push(pid);
+    }
+    // The runtime the engines chose (runc, or crun where configured): their state formats differ.
+    for (const runtime of new Set(engines.map((e) => e.runtimeChoice.binary))) {
+      const listed = await exec(runtime, ['--root', runtimeRoot, 'list', '-q']);
       for (const id of listed.stdout.split('\n').filter(Boolean)) {
-        await exec('runc', ['--root', runcRoot, 'delete', '--force', id]);
+        await exec(runtime, ['--root', runtimeRoot, 'delete', '--force', id]);
       }
-      for (const pid of conmons) {
-        try {
-          const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-          if (cmdline.startsWith('conmon') || cmdline.includes('/conmon')) process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
+    }
+    for (const pid of conmons) {
       try {
-        await root.cleanup();
-      } finally {
-        db.close();
-        await rm(runDir, { recursive: true, force: true });
-        await rm(dataDir, { recursive: true, force: true });
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmdline.startsWith('conmon') || cmdline.includes('/conmon')) process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
       }
-    },
+    }
+    try {
+      await root.cleanup();
+    } finally {
+      db.close();
+      await rm(runDir, { recursive: true, force: true });
+      await unmountAllUnder(dataDir);
+      await rm(dataDir, { recursive: true, force: true });
+    }
   };
+  try {
+    const shared = await sharedBusyboxLayout();
+    await exec('cp', ['-a', shared, path.join(dataDir, 'images')]);
+    const engine = await open();
+    return { engine, root, cgroups: await openCgroups({ managedRoot: root.name }), db, dataDir, runDir, reopen: open, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
 }
 
 export async function removeSharedImages(): Promise<void> {

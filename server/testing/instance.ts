@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { exec } from '../lib/exec';
+import { unmountAllUnder } from '../runtime/images/rootfs';
 import { restoreHostNet, snapshotHostNet, type HostNetSnapshot } from '../runtime/network/testing';
 
 export interface TestInstance {
@@ -65,6 +66,8 @@ export async function removeTestInstance(i: Pick<TestInstance, 'dataDir' | 'runD
   for (const name of names.filter((n) => n === i.bridge)) await exec('ip', ['link', 'delete', name]);
   // Shared CNI chains the run's containers brought (and nobody uses now), and ip_forward.
   await restoreHostNet(i.hostNet);
+  // Container rootfs overlays of containers a failed test left (the engine unmounts its own).
+  await unmountAllUnder(i.dataDir);
   await rm(i.dataDir, { recursive: true, force: true });
   await rm(i.runDir, { recursive: true, force: true });
 }

@@ -106,6 +106,20 @@ export const containersRouter = router({
     yield { type: 'exit' as const, ...(await exited) };
   })(opts))),
 
+  /**
+   * `run` in the foreground, in one request: create, attach the output reader, start, stream
+   * the output, end with the exit code. (The same as create + attach with start.)
+   */
+  run: containerWriteProcedure.input(z.object({ spec: ContainerSpec })).subscription((opts) => streamWithErrors((async function* ({ ctx, input, signal }) {
+    const rec = await ctx.services.containers.create(caller(ctx), input.spec, { start: false });
+    yield { type: 'created' as const, id: rec.id };
+    const exited = ctx.services.engine.wait(rec.id);
+    const lines = ctx.services.engine.followLogs(rec.id, { signal });
+    await ctx.services.engine.start(rec.id);
+    for await (const line of lines) yield { type: 'line' as const, line };
+    yield { type: 'exit' as const, ...(await exited) };
+  })(opts))),
+
   exec: containerWriteProcedure
     .input(byRef.extend({ cmd: z.array(z.string().max(4096)).min(1).max(256), timeoutMs: z.number().int().min(100).max(600_000).default(60_000) }))
     .mutation(({ ctx, input }) => ctx.services.engine.exec(ctx.services.containers.get(caller(ctx), input.ref).id, input.cmd, { timeoutMs: input.timeoutMs })),

@@ -33,13 +33,13 @@ function printLogLine(l: LogLine, timestamps: boolean): void {
   out.write(`${timestamps ? `${l.time} ` : ''}${l.text}\n`);
 }
 
-type AttachEvent = { type: 'line'; line: LogLine } | { type: 'exit'; exitCode: number | null; oomKilled: boolean };
+type RunEvent = { type: 'created'; id: string } | { type: 'line'; line: LogLine } | { type: 'exit'; exitCode: number | null; oomKilled: boolean };
 
-/** Start a created container and print its output until it exits; returns its exit code. */
-async function startAttached(ctx: CommandContext, ref: string): Promise<number> {
-  for await (const event of subscribe<AttachEvent>(ctx.env, 'containers.attach', { ref, start: true })) {
+/** Create, start and print the output of a container until it exits; returns its exit code. */
+async function runAttached(ctx: CommandContext, spec: unknown): Promise<number> {
+  for await (const event of subscribe<RunEvent>(ctx.env, 'containers.run', { spec })) {
     if (event.type === 'line') printLogLine(event.line, false);
-    else {
+    else if (event.type === 'exit') {
       if (event.oomKilled) process.stderr.write('cgdash: the container was killed: out of memory\n');
       return event.exitCode ?? 1;
     }
@@ -67,15 +67,13 @@ const runCommand: Command = {
   ].join('\n'),
   async run(ctx, argv) {
     const { input, detach } = runArgsToInput(argv);
-    const session = input.interactive === true && input.tty === true;
-    // Not detached: create, then start once the output reader is attached (nothing is missed).
-    const rec = await ctx.client.containers.create.mutate({ spec: input as never, start: detach || session });
-    if (session) {
-      // -it: the command runs on this terminal; the container ends with it (see isSession).
-      return runTerminal(ctx.env, { container: rec.id, attach: '1' }, { tty: true });
-    }
-    if (detach) return print(rec.id);
-    return startAttached(ctx, rec.id);
+    // In the foreground: one request creates, starts and streams (the reader is attached
+    // before the start, so nothing is missed even if it exits and is removed at once).
+    if (!detach && !(input.interactive && input.tty)) return runAttached(ctx, input);
+    const rec = await ctx.client.containers.create.mutate({ spec: input as never, start: true });
+    // -it: the command runs on this terminal; the container ends with it (see isSession).
+    if (!detach) return runTerminal(ctx.env, { container: rec.id, attach: '1' }, { tty: true });
+    return print(rec.id);
   },
 };
 

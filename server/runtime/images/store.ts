@@ -13,6 +13,7 @@ import { exec, execOk } from '@/server/lib/exec';
 import { Mutex } from '../mutex';
 import type { ImageConfig } from '../oci-types';
 import { buildBusyboxImage, builtinBusyboxRef } from './busybox';
+import { makeBundle, unmountAllUnder } from './rootfs';
 import { readImages, readIndex, refNameAnnotation, type LayoutImage } from './layout';
 import { localNameOf, normalizeImageReference, registryNameOf } from './reference';
 
@@ -249,8 +250,9 @@ export class ImageStore {
    * Unpack an image into a runtime bundle (`<bundle>/rootfs` + umoci's metadata, which commit's
    * repack needs). With a user namespace mapping the files are chowned into the mapped range, so
    * container root owns them. umoci unpack takes ~0.4 s even for busybox, so each image (and
-   * mapping) is unpacked once into a cache and copied from there: images are content-addressed,
-   * a cached unpack never goes stale, and the copy's umoci metadata describes it exactly.
+   * mapping) is unpacked once into a cache and each container's rootfs is an overlay on it
+   * (rootfs.ts): images are content-addressed, a cached unpack never goes stale, and the
+   * bundle's umoci metadata describes the lower layer exactly, so repack finds the changes.
    */
   async unpack(refOrId: string, bundle: string, idMapping?: IdMappingOption): Promise<LayoutImage> {
     const img = await this.get(refOrId);
@@ -274,9 +276,13 @@ export class ImageStore {
         throw err;
       }
     });
-    // --reflink=auto: a free copy on btrfs/xfs, a plain copy elsewhere; -a keeps owners, modes, links
-    await execOk('cp', ['-a', '--reflink=auto', cached, bundle], { timeoutMs: 300_000 });
+    await makeBundle(cached, bundle);
     return img;
+  }
+
+  /** The cached unpack's rootfs a bundle's overlay sits on (see rootfs.ts). */
+  lowerRootfs(img: LayoutImage, idMapping?: IdMappingOption): string {
+    return path.join(this.unpackedDir(img, idMapping), 'rootfs');
   }
 
   /** Drop cached unpacks of images no longer in the layout (after remove/gc). */
@@ -342,5 +348,8 @@ export class ImageStore {
 export async function tempImageStore(): Promise<{ store: ImageStore; dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cgdash-images-'));
   const store = new ImageStore(path.join(dir, 'images'));
-  return { store, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { store, dir, cleanup: async () => {
+    await unmountAllUnder(dir);
+    await rm(dir, { recursive: true, force: true });
+  } };
 }
