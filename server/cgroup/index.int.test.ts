@@ -153,11 +153,22 @@ describe('limits read back from the kernel files', () => {
     } else {
       expect(await kernelFiles('limits', 'memory.max')).toEqual([String(256n * MiB)]);
       expect(await kernelFiles('limits', 'memory.high')).toEqual([String(192n * MiB)]);
+      expect(await kernelFiles('limits', 'memory.low')).toEqual([String(64n * MiB)]);
+      if (swap) expect(await kernelFiles('limits', 'memory.swap.max')).toEqual([String(128n * MiB)]);
     }
     // growing and shrinking again exercises both orders of the v1 limit/memsw writes
     expect((await m.setLimits('limits', { memoryMax: 1024n * MiB })).memory?.max).toBe(1024n * MiB);
-    expect((await m.setLimits('limits', { memoryMax: 128n * MiB })).memory?.max).toBe(128n * MiB);
-    expect((await m.setLimits('limits', { memoryMax: null })).memory).toMatchObject({ max: null, swapMax: null });
+    expect((await m.setLimits('limits', { memoryMax: 128n * MiB })).memory).toMatchObject({ max: 128n * MiB, swapMax: swap ? 128n * MiB : null });
+    // v1 limits memory+swap together, so without a memory limit there is no swap limit either;
+    // v2's memory.swap.max limits swap alone and stands without memory.max.
+    const keptSwap = !v1 && swap ? 128n * MiB : null;
+    expect((await m.setLimits('limits', { memoryMax: null })).memory).toMatchObject({ max: null, swapMax: keptSwap });
+    if (keptSwap !== null) {
+      expect(await kernelFiles('limits', 'memory.max')).toEqual(['max']);
+      expect(await kernelFiles('limits', 'memory.swap.max')).toEqual([String(keptSwap)]);
+      expect((await m.setLimits('limits', { memorySwapMax: null })).memory?.swapMax).toBeNull();
+      expect(await kernelFiles('limits', 'memory.swap.max')).toEqual(['max']);
+    }
   });
 
   it('io: weight where a scheduler has one, and bps/iops limits of a real disk', async (ctx) => {
@@ -240,6 +251,23 @@ describe('validation against the kernel state', () => {
     });
     expect((await m.get('hog')).limits.memory?.max).toBeNull();
     expect((await m.setLimits('hog', { memoryMax: 512n * MiB })).memory?.max).toBe(512n * MiB);
+  });
+
+  it('counts an OOM kill in the cgroup\'s memory events (v2 memory.events, v1 memory.oom_control)', async (ctx) => {
+    await m.create('oomer');
+    if (!(await m.get('oomer')).limits.memory) return ctx.skip('the memory controller is not available for the test cgroup on this host');
+    // No swap to escape to: the allocation must meet the OOM killer.
+    const swapAccounted = [...(await kernelFiles('oomer', 'memory.memsw.limit_in_bytes')), ...(await kernelFiles('oomer', 'memory.swap.max'))].length > 0;
+    await m.setLimits('oomer', { memoryMax: 32n * MiB, ...(swapAccounted ? { memorySwapMax: 0n } : {}) });
+    const before = (await m.readUsage('oomer', new Set(['memory']))).usage.memory?.events.oomKill;
+    expect(before).toBe(0n);
+    const hog = spawnMemoryHog(128);
+    processes.push(hog);
+    await hog.waitForOutput('ready');
+    await m.moveProcess(hog.pid, 'oomer');
+    hog.send('alloc');
+    expect(await hog.exited).toBe('SIGKILL');
+    expect((await m.readUsage('oomer', new Set(['memory']))).usage.memory?.events.oomKill).toBe(1n);
   });
 
   it('refuses a cpuset outside the parent', async (ctx) => {

@@ -14,6 +14,7 @@ import { execOk } from '@/server/lib/exec';
 import type { WriteContext } from './driver';
 import { openCgroupDir, type CgroupDir } from './fsio';
 import { WriteJournal } from './journal';
+import type { CgroupPlacement } from './model';
 import { detectHierarchies, dirOf, type Detection } from './mounts';
 
 export interface TestRoot {
@@ -36,6 +37,60 @@ export async function createTestRoot(options: { create?: boolean; absolute?: boo
     for (const d of dirs()) await mkdir(d, { recursive: true });
   }
   return { name, detection, dirs, cleanup: () => removeTestTree(dirs()) };
+}
+
+/**
+ * A test or hook timeout: as given on a real host, tripled in the cgroup v2 VM (V2VM=1), whose
+ * software emulation runs everything 10-30x slower. For timeouts only, never for assertions.
+ */
+export function kernelTimeoutMs(hostMs: number): number {
+  return process.env.V2VM === '1' ? hostMs * 3 : hostMs;
+}
+
+// ---- kernel files, read past the code under test ------------------------------------------
+
+/** v1 mounts some controllers under another name than v2. */
+const v1ControllerName: Record<string, string> = { io: 'blkio' };
+
+export interface KernelFileText {
+  version: 1 | 2;
+  /** The file read, on disk. */
+  file: string;
+  /** Its content, trimmed. */
+  text: string;
+}
+
+/**
+ * A control file of `ref` read straight from cgroupfs, for tests that check what the kernel
+ * holds rather than what the module reads back: the placement whose hierarchy carries
+ * `controller` (v2 name; v1's blkio for io), with that hierarchy's file name. v2 core files
+ * (`cgroup.*`, e.g. cgroup.freeze for the freezer) are in every v2 cgroup, controller or not.
+ */
+export async function readKernelFile(
+  cgroups: { resolve(ref: string): CgroupPlacement[] },
+  ref: string,
+  controller: string,
+  v1Name: string,
+  v2Name: string,
+): Promise<KernelFileText> {
+  const placements = cgroups.resolve(ref);
+  const v1 = placements.find((p) => p.version === 1 && p.controllers.includes(v1ControllerName[controller] ?? controller));
+  const v2 = placements.find((p) => p.version === 2 && (p.controllers.includes(controller) || v2Name.startsWith('cgroup.')));
+  const p = v1 ?? v2;
+  if (!p) throw new Error(`no hierarchy of this host carries ${controller} for ${ref || '(managed root)'}`);
+  const file = path.join(p.dir, p.version === 1 ? v1Name : v2Name);
+  return { version: p.version, file, text: (await readFile(file, 'utf8')).trim() };
+}
+
+/** The trimmed content of a control file (see readKernelFile). */
+export async function kernelFile(
+  cgroups: { resolve(ref: string): CgroupPlacement[] },
+  ref: string,
+  controller: string,
+  v1Name: string,
+  v2Name: string,
+): Promise<string> {
+  return (await readKernelFile(cgroups, ref, controller, v1Name, v2Name)).text;
 }
 
 async function subdirs(dir: string): Promise<string[]> {

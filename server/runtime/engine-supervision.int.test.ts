@@ -2,6 +2,7 @@
  * What happens around a container's exit: restart policies, --rm, a server restart (a second
  * engine over the same data dir), commit, and images in use.
  */
+import { access } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, StateChange } from './engine';
 import { createTestEngine, removeSharedImages, type TestEngine } from './testing';
@@ -81,12 +82,18 @@ describe('--rm', () => {
 describe('server restart', () => {
   it('a second engine reconciles: running containers keep running, exits meanwhile are picked up, --rm ones removed', async () => {
     const first = await t.reopen();
+    // Both end on SIGTERM, sent only once no engine watches: exits that happen while the server
+    // is away, whatever the time a run takes (seconds under emulation).
+    const onTerm = (code: number) => ['sh', '-c', `trap "exit ${code}" TERM; while :; do sleep 0.1; done`];
     const keeps = await first.run({ image: 'busybox', name: 'keeps', command: ['sleep', '1000'] });
-    const exits = await first.run({ image: 'busybox', name: 'exits', command: ['sh', '-c', 'sleep 1; exit 7'] });
-    const rm = await first.run({ image: 'busybox', name: 'rm-later', command: ['sh', '-c', 'sleep 1'], autoRemove: true });
+    const exits = await first.run({ image: 'busybox', name: 'exits', command: onTerm(7) });
+    const rm = await first.run({ image: 'busybox', name: 'rm-later', command: onTerm(0), autoRemove: true });
+    // a sleep of the loop runs: the trap before it is set
+    for (const id of [exits.id, rm.id]) await until('the trap to be set', async () => (await first.top(id)).length >= 2);
     first.close(); // the server goes away; conmon keeps the containers
     engine.close(); // the suite's engine shares the database: it must not see the exits either
-    await new Promise((r) => setTimeout(r, 2500));
+    for (const id of [exits.id, rm.id]) await first.runtime.kill(id, 'SIGTERM');
+    await until('the exit files', async () => (await Promise.all([exits.id, rm.id].map((id) => access(first.paths.exitFile(id)).then(() => true, () => false)))).every(Boolean));
 
     const second = await t.reopen();
     const changes = second.startupChanges;
@@ -112,9 +119,9 @@ describe('server restart', () => {
   it('marks dead a container whose runtime state vanished while away', async () => {
     const rec = await engine.run({ image: 'busybox', command: ['sleep', '1000'] });
     engine.close();
-    // simulate a reboot-like loss: runc forgets it, no exit file is written
+    // simulate a reboot-like loss: the runtime forgets it, no exit file is written
     const { exec } = await import('@/server/lib/exec');
-    await exec('runc', ['--root', engine.paths.runtimeRoot, 'delete', '--force', rec.id]);
+    await exec(engine.runtimeChoice.binary, ['--root', engine.paths.runtimeRoot, 'delete', '--force', rec.id]);
     await new Promise((r) => setTimeout(r, 300));
     await exec('rm', ['-f', engine.paths.exitFile(rec.id)]);
     const next = await t.reopen();

@@ -2,7 +2,8 @@
  * The OCI runtime binary (runc, or crun where it works) driven through its CLI with a private
  * state root. Only `create` is left to conmon; everything else is a short runc call here.
  */
-import { access, constants } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { CgdashError } from '@/server/lib/errors';
 import { exec, type ExecResult } from '@/server/lib/exec';
@@ -44,22 +45,31 @@ async function findBinary(name: string): Promise<string | null> {
 }
 
 /**
- * crun 1.8 refuses hybrid hosts ("cgroups in hybrid mode not supported"), so on hybrid `auto`
- * means runc and an explicit `crun` is refused up front rather than failing on every create.
+ * `auto` is runc wherever it is installed, on every cgroup layout: the engine's suites run on
+ * runc on the hybrid development hosts, and the cgroup v2 VM proves its cgroup side on runc, so
+ * runc is the runtime proven in full on both versions. crun is opt-in (CGDASH_RUNTIME=crun)
+ * where it works: crun 1.8 refuses hybrid hosts ("cgroups in hybrid mode not supported"), so
+ * there it is refused up front rather than failing on every create. Without runc, `auto` falls
+ * back to crun where crun works.
  */
-export async function chooseRuntime(preferred: 'auto' | RuntimeName, mode: CgroupMode): Promise<RuntimeChoice> {
-  const wantCrun = preferred === 'crun' || (preferred === 'auto' && mode !== 'hybrid');
-  if (preferred === 'crun' && mode === 'hybrid') {
-    throw new CgdashError('unavailable', 'crun cannot run containers on this host: crun 1.8 refuses cgroup hybrid mode; use runc');
+export async function chooseRuntime(
+  preferred: 'auto' | RuntimeName,
+  mode: CgroupMode,
+  /** Where a binary is installed (PATH, then the sbin/bin dirs); null if nowhere. */
+  find: (name: RuntimeName) => Promise<string | null> = findBinary,
+): Promise<RuntimeChoice> {
+  const crunWorks = mode !== 'hybrid';
+  if (preferred === 'crun') {
+    if (!crunWorks) throw new CgdashError('unavailable', 'crun cannot run containers on this host: crun 1.8 refuses cgroup hybrid mode; use runc');
+    const crun = await find('crun');
+    if (!crun) throw new CgdashError('unavailable', 'crun is not installed (run scripts/setup)');
+    return { name: 'crun', binary: crun, reason: 'configured (CGDASH_RUNTIME=crun)' };
   }
-  if (wantCrun) {
-    const crun = await findBinary('crun');
-    if (crun) return { name: 'crun', binary: crun, reason: preferred === 'crun' ? 'configured' : `cgroup ${mode}: crun is the faster runtime` };
-    if (preferred === 'crun') throw new CgdashError('unavailable', 'crun is not installed (run scripts/setup)');
-  }
-  const runc = await findBinary('runc');
-  if (!runc) throw new CgdashError('unavailable', 'runc is not installed (run scripts/setup)');
-  return { name: 'runc', binary: runc, reason: mode === 'hybrid' ? 'cgroup hybrid mode: crun 1.8 refuses it' : 'configured' };
+  const runc = await find('runc');
+  if (runc) return { name: 'runc', binary: runc, reason: preferred === 'runc' ? 'configured (CGDASH_RUNTIME=runc)' : 'the default runtime' };
+  const crun = preferred === 'auto' && crunWorks ? await find('crun') : null;
+  if (crun) return { name: 'crun', binary: crun, reason: 'runc is not installed; crun works on this host' };
+  throw new CgdashError('unavailable', 'runc is not installed (run scripts/setup)');
 }
 
 function lastLine(r: ExecResult): string {
@@ -69,8 +79,12 @@ function lastLine(r: ExecResult): string {
   return msg ? (msg[1] ?? '').replace(/\\"/g, '"') : text.split('\n').slice(-1)[0] ?? '';
 }
 
+/**
+ * The container (or its process) is gone. crun says "open pidfd: No such process" when asked to
+ * signal a container whose init already exited; runc says "container not running" (busy).
+ */
 function isMissing(r: ExecResult): boolean {
-  return /container does not exist|does not exist|not found|no such file/i.test(r.stderr + r.stdout);
+  return /container does not exist|does not exist|not found|no such file|no such process/i.test(r.stderr + r.stdout);
 }
 
 export class OciRuntime {
@@ -84,12 +98,12 @@ export class OciRuntime {
     return ['--root', this.root];
   }
 
-  private run(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-    return exec(this.binary, [...this.globalArgs(), ...args], { timeoutMs: options.timeoutMs ?? 60_000, input: options.input });
+  private run(args: string[]): Promise<ExecResult> {
+    return exec(this.binary, [...this.globalArgs(), ...args], { timeoutMs: 60_000 });
   }
 
-  private async ok(what: string, id: string, args: string[], input?: string): Promise<ExecResult> {
-    const r = await this.run(args, { input });
+  private async ok(what: string, id: string, args: string[]): Promise<ExecResult> {
+    const r = await this.run(args);
     if (r.code !== 0) {
       const detail = lastLine(r);
       const kind = isMissing(r) ? 'not_found' : /paused|not running|is stopped|cannot|not in/i.test(detail) ? 'busy' : 'internal';
@@ -146,9 +160,20 @@ export class OciRuntime {
     await this.ok('resume', id, ['resume', id]);
   }
 
-  /** Live limits; runc also rewrites its state.json so a later `runc update` starts from these. */
+  /**
+   * Live limits; runc also rewrites its state.json so a later `runc update` starts from these.
+   * The resources go in a file, not on stdin: crun reopens /dev/stdin by path, which fails
+   * (ENXIO) when stdin is a socket, as Node's piped stdio is.
+   */
   async update(id: string, resources: OciResources): Promise<void> {
-    await this.ok('update', id, ['update', '--resources', '-', id], JSON.stringify(resources));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cgdash-update-'));
+    try {
+      const file = path.join(dir, 'resources.json');
+      await writeFile(file, JSON.stringify(resources), { mode: 0o600 });
+      await this.ok('update', id, ['update', '--resources', file, id]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Host pids of the container's processes. */
