@@ -59,7 +59,9 @@ export const v2MemoryDriver: ControllerDriver = {
     if (current === null) return {};
     const statText = await readOptional(d, 'memory.stat');
     const stat = statText === null ? new Map<string, bigint>() : parseFlatKeyed(statText, 'memory.stat');
-    const eventsText = await readOptional(d, 'memory.events');
+    // memory.events counts the whole subtree (a container's OOM kill shows in every parent);
+    // memory.events.local (Linux 5.2+) counts this cgroup alone, as v1's counters do.
+    const eventsText = (await readOptional(d, 'memory.events.local')) ?? (await readOptional(d, 'memory.events'));
     const events = eventsText === null ? null : parseMemoryEvents(eventsText);
     const peak = await readOptional(d, 'memory.peak'); // since Linux 5.19
     const swap = await readOptional(d, 'memory.swap.current'); // absent without swap accounting

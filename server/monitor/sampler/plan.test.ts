@@ -58,7 +58,7 @@ describe('planTarget', () => {
     const dir: SampleTargetDir = { dir: '/sys/fs/cgroup/x', version: 2, controllers: ['cpu', 'memory', 'io', 'pids'] };
     const c = claims(planTarget([dir]));
     expect(new Set(c.values())).toEqual(
-      new Set(['0:cpu.stat', '0:memory.current', '0:memory.stat', '0:memory.swap.current', '0:memory.events', '0:io.stat', '0:pids.current', '0:cpu.pressure', '0:memory.pressure', '0:io.pressure']),
+      new Set(['0:cpu.stat', '0:memory.current', '0:memory.stat', '0:memory.swap.current', '0:memory.events.local', '0:io.stat', '0:pids.current', '0:cpu.pressure', '0:memory.pressure', '0:io.pressure']),
     );
     const bare = planTarget([{ ...dir, controllers: [] }]).map((f) => f.name);
     expect(bare).toEqual(['cpu.stat', 'cpu.pressure', 'memory.pressure', 'io.pressure']);

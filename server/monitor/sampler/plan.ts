@@ -92,6 +92,9 @@ const v2Files: readonly { controller: string | null; files: readonly Candidate[]
       { name: 'memory.current', kind: 'v2.memory.current' },
       { name: 'memory.stat', kind: 'v2.memory.stat' },
       { name: 'memory.swap.current', kind: 'v2.memory.swap.current' },
+      // This cgroup's own events first (Linux 5.2+): memory.events counts the whole subtree,
+      // so a container's OOM kill would be reported for each of its parents too.
+      { name: 'memory.events.local', kind: 'v2.memory.events' },
       { name: 'memory.events', kind: 'v2.memory.events' },
     ],
   },
