@@ -9,6 +9,7 @@ import { CgroupCharts } from '@/components/monitor/CgroupCharts';
 import { EmptyState, ErrorState, SkeletonRows } from '@/components/ui/States';
 import { formatAgo, formatTime } from '@/components/ui/time';
 import { ContainerActions } from './ContainerActions';
+import { ContainerMove } from './ContainerMove';
 import { ContainerCommit } from './ContainerCommit';
 import { ContainerLimitsEditor } from './ContainerLimitsEditor';
 import { ContainerLogs } from './ContainerLogs';
@@ -92,7 +93,10 @@ export function ContainerDetail({ containerRef }: { containerRef: string }) {
             <span title={formatTime(c.createdAt)}>{formatAgo(c.createdAt)}</span>
           </p>
         </div>
-        <ContainerActions container={c} size="md" canWrite={canWrite} onRemoved={() => router.push('/containers')} />
+        <div className="flex flex-wrap items-center gap-2">
+          {user?.role === 'admin' && <ContainerMove container={c} />}
+          <ContainerActions container={c} size="md" canWrite={canWrite} onRemoved={() => router.push('/containers')} />
+        </div>
       </div>
 
       <Tabs tabs={tabs} active={tab} onChange={setTab} label="Container" idPrefix="container" />

@@ -99,6 +99,7 @@ const cases: Record<string, Case> = {
   'containers.remove': { input: (f) => ({ ref: f.containerA.id, force: true }), member: 'denied' },
   'containers.wait': { input: (f) => ({ ref: f.containerA.id, timeoutMs: 100 }), member: 'denied' },
   'containers.update': { input: (f) => ({ ref: f.containerA.id, limits: { pidsLimit: 5 } }), member: 'denied' },
+  'containers.move': { input: (f) => ({ ref: f.containerA.id, tenant: B }), member: 'denied' },
   'containers.commit': { input: (f) => ({ ref: f.containerA.id, target: 'stolen:1' }), member: 'denied' },
   'containers.top': { input: (f) => ({ ref: f.containerA.id }), member: 'denied' },
   'containers.logs': { input: (f) => ({ ref: f.containerA.id }), member: 'denied' },

@@ -77,6 +77,14 @@ export class ContainerService {
     return this.engine.update(rec.id, change);
   }
 
+  /** Into another tenant's slice (or out of any), live; its limits must fit the new slice. */
+  async move(caller: Caller, ref: string, tenant: string | null): Promise<ContainerRecord> {
+    if (caller.role !== 'admin') throw new CgdashError('forbidden', 'only admins move containers between tenants');
+    const rec = this.get(caller, ref);
+    if (tenant) checkWithinTenant(rec.spec.limits, this.tenants.get(tenant));
+    return this.engine.move(rec.id, tenant);
+  }
+
   async commit(caller: Caller, ref: string, target: string, options: { author?: string; message?: string }): Promise<string> {
     const rec = this.get(caller, ref);
     if (caller.role === 'member') this.assertImageNameFree(caller, target);

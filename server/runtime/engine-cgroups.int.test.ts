@@ -156,4 +156,30 @@ describe('freezer and placement', () => {
     expect(engine.list({ tenant: 'acme' }).map((r) => r.id)).toEqual([rec.id]);
     await engine.remove(rec.id, { force: true });
   });
+
+  it('moves a running container into a tenant and back, live: processes, limits, pause, update and remove follow', async () => {
+    const rec = await engine.run({ image: 'busybox', command: ['sh', '-c', 'sleep 1000 & sleep 1000'], limits: { memory: '48m' } });
+    const pidsBefore = await t.cgroups.pidsOf(rec.cgroupRef);
+    expect(pidsBefore.length).toBeGreaterThanOrEqual(2);
+    const moved = await engine.move(rec.id, 'sally');
+    expect(moved.cgroupRef).toBe(`tenants/sally/${rec.id}`);
+    expect(moved.tenant).toBe('sally');
+    expect((await t.cgroups.pidsOf(moved.cgroupRef)).sort()).toEqual(pidsBefore.sort());
+    await expectPlacedIn(rec.pid as number, moved.cgroupRef);
+    await expect(t.cgroups.get(rec.cgroupRef)).rejects.toMatchObject({ kind: 'not_found' });
+    await expectKernelFile(moved.cgroupRef, 'memory', ['memory.limit_in_bytes', String(48 * MiB)], ['memory.max', String(48 * MiB)]);
+    // runc follows it to the new cgroup: freeze, a live update, and the removal
+    await engine.pause(rec.id);
+    await expectKernelFile(moved.cgroupRef, 'freezer', ['freezer.state', 'FROZEN'], ['cgroup.freeze', '1']);
+    await expect(engine.move(rec.id, null)).rejects.toMatchObject({ kind: 'busy' });
+    await engine.unpause(rec.id);
+    await engine.update(rec.id, { memory: '64m' });
+    await expectKernelFile(moved.cgroupRef, 'memory', ['memory.limit_in_bytes', String(64 * MiB)], ['memory.max', String(64 * MiB)]);
+    const back = await engine.move(rec.id, null);
+    expect(back.cgroupRef).toBe(`containers/${rec.id}`);
+    await expectPlacedIn(rec.pid as number, back.cgroupRef);
+    await engine.remove(rec.id, { force: true });
+    await expect(t.cgroups.get(back.cgroupRef)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(t.cgroups.get(moved.cgroupRef)).rejects.toMatchObject({ kind: 'not_found' });
+  });
 });

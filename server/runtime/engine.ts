@@ -20,6 +20,7 @@ import { resolveDeviceNumbers, resolveVolumes } from './host-refs';
 import { ensureRootfs, removeBundle } from './images/rootfs';
 import { ImageStore } from './images/store';
 import { conmonAlive, conmonMoved, launch, readBundleConfig, runtimeCgroupsPath, teardown, type LaunchDeps } from './launch';
+import { patchOfLimits, retargetRuncState } from './move';
 import { followLogs, readLogs, type FollowOptions, type LogLine, type LogQuery } from './logs';
 import { KeyedMutex } from './mutex';
 import { namespacesOf, type NamespaceInfo } from './namespaces-info';
@@ -641,6 +642,57 @@ export class Engine {
     const rec = this.get(ref);
     if (!live.includes(rec.state)) return [];
     return readProcesses(await this.runtime.pids(rec.id));
+  }
+
+  // ---- moving between tenants ---------------------------------------------------------------
+
+  /**
+   * Move a container into another tenant's slice (or out of any), live: a new cgroup with the
+   * same limits below the new parent, every process moved into it, runc's state pointed at it,
+   * the old cgroup removed. The user namespace it was created with stays until it is recreated
+   * (a running process cannot change its user namespace).
+   */
+  async move(ref: string, tenant: string | null): Promise<ContainerRecord> {
+    const rec = this.get(ref);
+    await this.locks.run(rec.id, async () => {
+      const cur = this.get(rec.id);
+      const target = tenant ? `tenants/${tenant}/${cur.id}` : `containers/${cur.id}`;
+      if (target === cur.cgroupRef) return;
+      if (cur.state === 'paused') throw new CgdashError('busy', `container ${cur.name} is paused: unpause it to move it`);
+      if (live.includes(cur.state)) {
+        if (this.runtimeChoice.name !== 'runc') {
+          throw new CgdashError('unavailable', `moving a running container needs runc (this one runs on ${this.runtimeChoice.name}): stop it first`);
+        }
+        await this.moveLive(cur, target);
+      }
+      this.store.update(cur.id, { tenant, cgroupRef: target, spec: { ...cur.spec, tenant: tenant ?? undefined } });
+    });
+    return this.get(rec.id);
+  }
+
+  private async moveLive(rec: ContainerRecord, target: string): Promise<void> {
+    const { cgroups } = this.options;
+    const before = await cgroups.get(rec.cgroupRef);
+    await cgroups.create(target);
+    try {
+      await cgroups.setLimits(target, patchOfLimits(before.limits));
+      // Processes may fork while they move: repeat until the old cgroup is empty.
+      for (let round = 0; round < 20; round++) {
+        const pids = await cgroups.pidsOf(rec.cgroupRef);
+        if (!pids.length) break;
+        for (const pid of pids) await cgroups.moveProcess(pid, target).catch((err: unknown) => {
+          if ((err as { kind?: string }).kind !== 'not_found') throw err;
+        });
+      }
+      if ((await cgroups.pidsOf(rec.cgroupRef)).length) throw new CgdashError('busy', `container ${rec.name} keeps forking: could not move all its processes`);
+    } catch (err) {
+      // Put back whatever moved, and drop the new cgroup: the container stays where it was.
+      for (const pid of await cgroups.pidsOf(target).catch(() => [] as number[])) await cgroups.moveProcess(pid, rec.cgroupRef).catch(() => undefined);
+      await cgroups.remove(target, { kill: false }).catch(() => undefined);
+      throw err;
+    }
+    await retargetRuncState(this.paths.runtimeRoot, rec.id, runtimeCgroupsPath(cgroups, rec.cgroupRef), runtimeCgroupsPath(cgroups, target));
+    await cgroups.remove(rec.cgroupRef, { kill: false });
   }
 
   // ---- inspect, update, commit ------------------------------------------------------------

@@ -18,6 +18,7 @@ export interface CgroupsPort {
   remove(ref: string, opts: { kill?: boolean }): Promise<void>;
   create(ref: string): Promise<unknown>;
   moveProcess(pid: number, ref: string): Promise<void>;
+  pidsOf(ref: string): Promise<number[]>;
 }
 
 export interface NetworkAttachResult {

@@ -4,7 +4,7 @@ import { Limits } from '../../runtime/spec';
 import type { LimitsUpdate } from '../../runtime';
 import { CgdashError } from '../../lib/errors';
 import type { Context } from '../context';
-import { authedProcedure, containerWriteProcedure, router, streamWithErrors } from '../trpc';
+import { authedProcedure, containerWriteProcedure, hostWriteProcedure, router, streamWithErrors } from '../trpc';
 
 /** A container by name, full id or a unique id prefix. */
 const ref = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a container name or id');
@@ -70,6 +70,11 @@ export const containersRouter = router({
   update: containerWriteProcedure.input(byRef.extend({ limits: limitsUpdate })).mutation(({ ctx, input }) =>
     ctx.services.containers.update(caller(ctx), input.ref, input.limits),
   ),
+
+  /** Into another tenant's slice, or out of any (null), while it runs. */
+  move: hostWriteProcedure
+    .input(byRef.extend({ tenant: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a tenant name').nullable() }))
+    .mutation(({ ctx, input }) => ctx.services.containers.move(caller(ctx), input.ref, input.tenant)),
 
   commit: containerWriteProcedure
     .input(byRef.extend({ target: z.string().min(1).max(255), message: z.string().max(1000).optional(), author: z.string().max(200).optional() }))

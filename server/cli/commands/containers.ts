@@ -246,6 +246,20 @@ const waitCommand: Command = {
   },
 };
 
+const moveCommand: Command = {
+  name: 'move',
+  summary: 'Move a container into a tenant\'s slice (or out of any), while it runs',
+  usage: 'cgdash move (--tenant T | --no-tenant) CONTAINER',
+  async run({ client }, argv) {
+    const args = parseArgs(argv, [{ name: 'tenant', type: 'string' }, { name: 'no-tenant', type: 'boolean' }]);
+    const ref = one(args, 'cgdash move --tenant T CONTAINER');
+    const tenant = str(args, 'tenant');
+    if ((tenant === undefined) === !bool(args, 'no-tenant')) throw new UsageError('give exactly one of --tenant T and --no-tenant');
+    const rec = await client.containers.move.mutate({ ref, tenant: tenant ?? null });
+    print(`${rec.name} -> ${rec.cgroupRef}`);
+  },
+};
+
 const commitCommand: Command = {
   name: 'commit',
   summary: 'Make an image of a container\'s changes',
@@ -384,6 +398,7 @@ export const containerCommands: Command[] = [
   updateCommand,
   waitCommand,
   commitCommand,
+  moveCommand,
   imagesCommand,
   loadCommand,
   pullCommand,
