@@ -1,5 +1,5 @@
 import { formatBytes } from '../../lib/units';
-import { bool, parseArgs, str, UsageError, type FlagSpec } from '../args';
+import { bool, list, parseArgs, str, UsageError, type FlagSpec } from '../args';
 import { group, type Command } from '../command';
 import { print, table, toJson } from '../output';
 import { limitsFromFlags } from './cgroup';
@@ -97,6 +97,23 @@ export const tenantCommand = group('tenant', 'Tenants: slices of the host', [
       const { warnings } = await client.tenants.update.mutate(tenantInput(oneName(args, 'cgdash tenant update NAME [flags]'), args));
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       print(args.positionals[0]!);
+    },
+  },
+  {
+    name: 'adopt',
+    summary: 'Bring existing processes (or all of a cgroup\'s) into a tenant\'s slice',
+    usage: 'cgdash tenant adopt NAME (--pid PID ... | --cgroup PATH) [--force]   (--force: a cgroup cgdash did not create)',
+    async run({ client }, argv) {
+      const args = parseArgs(argv, [{ name: 'pid', type: 'list' }, { name: 'cgroup', type: 'string' }, { name: 'force', short: 'f', type: 'boolean' }]);
+      const name = oneName(args, 'cgdash tenant adopt NAME --pid PID');
+      const pids = list(args, 'pid').map((p) => {
+        if (!/^\d+$/.test(p)) throw new UsageError(`--pid: "${p}" is not a process id`);
+        return Number(p);
+      });
+      const cgroup = str(args, 'cgroup');
+      if (!pids.length && !cgroup) throw new UsageError('give --pid PID (repeatable) or --cgroup PATH');
+      const { moved } = await client.tenants.adopt.mutate({ name, pids: pids.length ? pids : undefined, cgroup, allowUnmanaged: bool(args, 'force') });
+      print(moved.join('\n'));
     },
   },
   {
