@@ -35,6 +35,9 @@ test.describe('live monitoring', () => {
     for (const p of procs) p.kill();
     await Promise.all(procs.map((p) => p.exited));
     for (const path of [busyName, oomName]) await api('mutation', 'cgroups.remove', { path, kill: true }).catch(() => {});
+    // Back to the default weight: the specs after this one run CPU burners under the test root,
+    // and a root weighted 100x would starve the browser and the server outside it.
+    await api('mutation', 'cgroups.setLimits', { path: '', limits: { cpuWeight: 100 } });
   });
 
   test('a busy loop rises in the CPU chart and in Top, then flattens at a quota', async ({ adminPage: page }) => {

@@ -46,6 +46,8 @@ async function runBurner(page: Page, name: string): Promise<string> {
   await form.field('Image').fill('busybox');
   await form.field('Name').fill(name);
   await form.field('Command').fill(`sh -c 'while :; do :; done'`);
+  // Half a CPU: enough to show on the counters, and the browser and server keep the rest.
+  await form.field('CPUs').fill('0.5');
   await form.createAndStart();
   await page.waitForURL(/\/containers\/[0-9a-f]{64}/);
   await new ContainerDetailPage(page).expectState('running');

@@ -55,6 +55,9 @@ export async function createTestEngine(options: Partial<EngineOptions> = {}): Pr
     return engine;
   };
   const cleanup = async () => {
+    // Through the engine first, so the network plugins take back their veths and iptables rules;
+    // then by force whatever that could not remove (a test that broke a container on purpose).
+    for (const e of engines) await removeAllContainers(e);
     for (const e of engines) e.close();
     const runtimeRoot = path.join(runDir, 'runc');
     // conmons of this test: their pid files are in the bundles
@@ -97,6 +100,11 @@ export async function createTestEngine(options: Partial<EngineOptions> = {}): Pr
     await cleanup();
     throw err;
   }
+}
+
+/** Force-remove every container an engine knows, as `rm --force` does; errors are left to the fallback. */
+export async function removeAllContainers(engine: Engine): Promise<void> {
+  for (const c of engine.list({ all: true })) await engine.remove(c.id, { force: true }).catch(() => undefined);
 }
 
 export async function removeSharedImages(): Promise<void> {

@@ -9,6 +9,7 @@ import { bootstrapAdmin } from '../auth/bootstrap';
 import { removeTestTree } from '../cgroup/testing';
 import { dirOf } from '../cgroup/mounts';
 import { startHttpServer } from '../http/server';
+import { removeAllContainers } from '../runtime/testing';
 import { loadSettings } from '../settings';
 import { removeTestInstance, testInstance } from './instance';
 
@@ -35,6 +36,7 @@ export async function startTestApiServer(): Promise<TestApiServer> {
     cgroupRoot,
     async close() {
       await http.close();
+      await removeAllContainers(services.engine);
       await services.close();
       await removeTestTree(services.cgroups.hierarchies.map((h) => dirOf(h, h.managedRoot)));
       await removeTestInstance(instance);
