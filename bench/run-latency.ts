@@ -13,6 +13,7 @@ import type { StateChange } from '@/server/runtime/engine';
 import { buildOciConfig } from '@/server/runtime/oci';
 import { parseContainerSpec } from '@/server/runtime/spec';
 import { hostCapabilities, hostNofileLimit } from '@/server/runtime/host-refs';
+import { unmountAllUnder } from '@/server/runtime/images/rootfs';
 import { createTestEngine, removeSharedImages } from '@/server/runtime/testing';
 
 const runs = 10;
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
     console.log(`  engine (conmon + runc, --rm):  ${stats(engineMs)}`);
     console.log(`  runc run (prepared bundle):    ${stats(runcMs)}`);
     console.log(`  engine overhead per run:       ${(engineMs.reduce((a, b) => a + b, 0) / runs - runcMs.reduce((a, b) => a + b, 0) / runs).toFixed(0)} ms`);
+    // The bundle's rootfs is an overlay over the unpacked image: unmount it before removing.
+    await unmountAllUnder(bundle);
     await rm(bundle, { recursive: true, force: true });
   } finally {
     await t.cleanup();
