@@ -11,13 +11,15 @@ export interface ShareSeries {
 }
 
 /** Stacked areas: who makes up a total over time (e.g. each child's CPU of a parent). */
-export const StackedShareChart = memo(function StackedShareChart({ store, series, windowMs, format, height = 200, label }: {
+export const StackedShareChart = memo(function StackedShareChart({ store, series, windowMs, format, height = 200, label, minMax = 0 }: {
   store: PointStore;
   series: readonly ShareSeries[];
   windowMs: number;
   format: (v: number) => string;
   height?: number;
   label: string;
+  /** The least the y axis shows, so that an idle chart reads "near zero", not "a few bytes". */
+  minMax?: number;
 }) {
   const points = usePoints(store);
   const end = points.at(-1)?.t ?? Date.now();
@@ -28,7 +30,7 @@ export const StackedShareChart = memo(function StackedShareChart({ store, series
           <AreaChart data={points as unknown as Record<string, number | null>[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#27272a" vertical={false} />
             <XAxis dataKey="t" type="number" scale="time" domain={[end - windowMs, end]} tickFormatter={timeTick(windowMs)} tick={{ fontSize: 11, fill: '#71717a' }} stroke="#3f3f46" minTickGap={40} allowDataOverflow />
-            <YAxis tick={{ fontSize: 11, fill: '#71717a' }} stroke="#3f3f46" width={52} tickFormatter={format} />
+            <YAxis tick={{ fontSize: 11, fill: '#71717a' }} stroke="#3f3f46" width={52} tickFormatter={format} domain={[0, (max: number) => Math.max(max, minMax) || 1]} />
             <Tooltip
               isAnimationActive={false}
               contentStyle={{ background: '#18181b', border: '1px solid #3f3f46', borderRadius: 6, fontSize: 12 }}

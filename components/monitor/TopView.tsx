@@ -174,7 +174,7 @@ export function TopView() {
             {shareSeries.length === 0 ? (
               <p className="text-sm text-zinc-500">{frame ? 'No child cgroups to compare.' : 'Waiting for the first sample…'}</p>
             ) : (
-              <StackedShareChart store={shareStore} series={shareSeries} windowMs={SHARE_WINDOW_MS} format={(v) => `${Math.round(v)} %`} height={180} label={`CPU share of the children of ${parent}`} />
+              <StackedShareChart store={shareStore} series={shareSeries} windowMs={SHARE_WINDOW_MS} format={(v) => `${Math.round(v)} %`} height={180} label={`CPU share of the children of ${parent}`} minMax={10} />
             )}
           </Card>
           {!frame ? (

@@ -69,11 +69,11 @@ export function TenantsUsageChart({ tenants }: { tenants: string[] }) {
         <div className="grid gap-6 lg:grid-cols-2">
           <div>
             <h3 className="mb-1 text-xs font-medium text-zinc-400">CPU (100 % = one CPU)</h3>
-            <StackedShareChart store={cpu} series={series} windowMs={data?.windowMs ?? 0} format={(v) => formatPercent(v, 0)} label="CPU of each tenant, stacked" />
+            <StackedShareChart store={cpu} series={series} windowMs={data?.windowMs ?? 0} format={(v) => formatPercent(v, 0)} label="CPU of each tenant, stacked" minMax={10} />
           </div>
           <div>
             <h3 className="mb-1 text-xs font-medium text-zinc-400">Memory</h3>
-            <StackedShareChart store={memory} series={series} windowMs={data?.windowMs ?? 0} format={(v) => (v >= 1024 * 1024 ? compactBytes(v) : formatBytesNum(v))} label="Memory of each tenant, stacked" />
+            <StackedShareChart store={memory} series={series} windowMs={data?.windowMs ?? 0} format={(v) => (v >= 1024 * 1024 ? compactBytes(v) : formatBytesNum(v))} label="Memory of each tenant, stacked" minMax={64 * 1024 * 1024} />
           </div>
         </div>
       )}
