@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../auth/secrets';
 import type { ContainerRecord } from '../runtime';
 import { callProcedure, type CallAuth } from '../testing/http';
+import { removeAllContainers } from '../runtime/testing';
 import { startTestApiServer, type TestApiServer } from '../testing/apiServer';
 import { appRouter } from './root';
 
@@ -155,7 +156,7 @@ describe('security: every procedure, WebSocket and /metrics', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of server?.services.engine.list({ all: true }) ?? []) await server.services.engine.remove(c.id, { force: true }).catch(() => {});
+    if (server) await removeAllContainers(server.services.engine); // before their image
     await server?.services.engine.images.remove(imageA).catch(() => {});
     await server?.close();
   }, 120_000);
