@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { testInstance, type TestInstance } from '../server/testing/instance';
+import { waitForReady } from '../server/testing/serverProcess';
 
 export interface E2EState {
   url: string;
@@ -55,24 +56,8 @@ export async function startServer(): Promise<{ state: E2EState; child: ChildProc
     env: { ...process.env, ...instance.env, PORT: String(await freePort()), HOST: '127.0.0.1', CGDASH_ADMIN_TOKEN: adminToken, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  const loginUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-    const check = () => {
-      const m = /(http:\/\/\S+\/login\?token=\S+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
+  const ready = await waitForReady(child, /(http:\/\/\S+\/login\?token=\S+)/, 90_000);
+  const loginUrl = ready.match[1]!;
   if (process.env.CGDASH_E2E_VERBOSE) child.stdout?.on('data', (b: Buffer) => process.stdout.write(b));
   const state: E2EState = {
     url: new URL(loginUrl).origin,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCgroups } from './cgroup';
 import { dirOf } from './cgroup/mounts';
 import { callProcedure } from './testing/http';
+import { waitForReady } from './testing/serverProcess';
 
 const NOBODY = 65534;
 const cgroupRoot = `cgdash-test-ro-${randomBytes(4).toString('hex')}`;
@@ -40,18 +41,8 @@ beforeAll(async () => {
     // tsx runs the server in a child node process: a group of its own, so all of it can be stopped.
     detached: true,
   });
-  const server = child;
-  let stderr = '';
-  server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const started = await new Promise<{ url: string; readOnlyReason: string }>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line) as { url: string; readOnlyReason: string });
-    });
-    server.on('exit', (code) => reject(new Error(`the server exited (${code}) before it listened:\n${stderr}`)));
-  });
+  const ready = await waitForReady(child, /^(\{.*\})$/m, 50_000);
+  const started = JSON.parse(ready.match[1]!) as { url: string; readOnlyReason: string };
   url = started.url;
   reason = started.readOnlyReason;
 }, 60_000);

@@ -26,6 +26,7 @@ import { createTestRoot, spawnTestProcess, type TestProcess, type TestRoot } fro
 import type { LiveFrame, MonitorStatus } from '@/server/monitor/monitor';
 import { S } from '@/server/monitor/series';
 import { trpcSubscription } from '@/server/monitor/testing';
+import { waitForReady } from '@/server/testing/serverProcess';
 import { decodeTopFrame } from '@/server/monitor/wire';
 import { machineFacts } from '../sampler/machine';
 
@@ -93,25 +94,8 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   // CGDASH_BENCH_PROFILE=DIR: a V8 CPU profile of the server, written when it stops.
   const profile = process.env.CGDASH_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CGDASH_BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, 'dist/server/main.mjs'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
-    const check = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
-  return { child, url, output: () => out };
+  const { match, output } = await waitForReady(child, /listening on (http:\/\/\S+)/, 120_000);
+  return { child, url: match[1]!, output };
 }
 
 /** Drain a subscription in the background, counting messages. */
