@@ -11,6 +11,7 @@ import { CgroupCharts } from '@/components/monitor/CgroupCharts';
 import { WhySlowPanel } from '@/components/monitor/WhySlowPanel';
 import type { CgroupDetail as Detail, PsiPair } from '@/server/cgroup/model';
 import { CgroupActions } from './CgroupActions';
+import { IoMaxList } from './IoMaxList';
 import { formatBytes, formatCount, formatCpus, formatLimitBytes, formatUsec } from './format';
 import { LimitsForm } from './LimitsForm';
 import { UsageMeter } from './UsageMeter';
@@ -36,16 +37,7 @@ function LimitsCard({ d }: { d: Detail }) {
           ['Swap max', l.memory ? formatLimitBytes(l.memory.swapMax) : '—'],
           ['Pids max', l.pids ? (l.pids.max ?? 'no limit') : 'controller absent'],
           ['IO weight', l.io ? (l.io.weight ?? 'default') : 'controller absent'],
-          [
-            'IO max',
-            l.io?.max.length
-              ? l.io.max.map((e) => (
-                  <div key={e.device} className="font-mono text-xs">
-                    {e.device} rbps={e.rbps ?? 'max'} wbps={e.wbps ?? 'max'} riops={e.riops ?? 'max'} wiops={e.wiops ?? 'max'}
-                  </div>
-                ))
-              : 'none',
-          ],
+          ['IO max', <IoMaxList key="io-max" io={l.io} />],
         ]}
       />
     </Card>

@@ -1,4 +1,5 @@
 import { formatCpus, formatLimitBytes } from '@/components/cgroup/format';
+import { IoMaxList } from '@/components/cgroup/IoMaxList';
 import { DefinitionList } from '@/components/ui/Card';
 import { formatBytes } from '@/server/lib/units';
 import type { Limits } from '@/server/cgroup/model';
@@ -18,16 +19,7 @@ export function KernelLimits({ limits }: { limits: Limits | null }) {
           ['Memory low', l.memory ? (l.memory.low === null ? 'none' : formatBytes(l.memory.low)) : '—'],
           ['Swap max', l.memory ? formatLimitBytes(l.memory.swapMax) : '—'],
           ['Pids max', l.pids ? (l.pids.max ?? 'no limit') : 'controller absent'],
-          [
-            'IO max',
-            l.io?.max.length
-              ? l.io.max.map((e) => (
-                  <div key={e.device} className="font-mono text-xs">
-                    {e.device} rbps={e.rbps ?? 'max'} wbps={e.wbps ?? 'max'} riops={e.riops ?? 'max'} wiops={e.wiops ?? 'max'}
-                  </div>
-                ))
-              : 'none',
-          ],
+          ['IO max', <IoMaxList key="io-max" io={l.io} />],
         ]}
       />
     </div>
