@@ -10,6 +10,7 @@
  */
 import type { ContainerSpecInput } from '@/server/runtime/spec';
 import { ArgvError, splitArgv } from './argv';
+import type { DeviceRateField, LimitsValues } from './limitsForm';
 
 export type NamespaceKind = 'new' | 'host' | 'container' | 'ns';
 export interface NamespaceChoiceForm {
@@ -47,16 +48,8 @@ export interface SpecForm {
   readOnlyRootfs: boolean;
   namespaces: { network: NamespaceChoiceForm; pid: NamespaceChoiceForm; ipc: NamespaceChoiceForm; uts: NamespaceChoiceForm; user: 'new' | 'host' };
   usernsMapping: string;
-  limits: {
-    cpus: string;
-    cpuWeight: string;
-    cpusetCpus: string;
-    cpusetMems: string;
-    memory: string;
-    memorySwap: string;
-    memoryReservation: string;
-    pidsLimit: string;
-  };
+  /** The limit fields of the live editor, without its per-device rates. */
+  limits: Omit<LimitsValues, DeviceRateField>;
   privileged: boolean;
   seccomp: 'default' | 'unconfined';
   noNewPrivileges: boolean;
