@@ -31,6 +31,22 @@ describe('confined cgroup I/O', () => {
     expect(await readFile(path.join(d.dir, 'pids.max'), 'utf8')).toBe('64');
   });
 
+  it('reads a file longer than one read buffer whole, and reads the next one fresh', async () => {
+    const long = Array.from({ length: 20_000 }, (_, i) => `8:${i} rbytes=${i} wbytes=${i * 2}`).join('\n');
+    await writeFile(path.join(h.mountPoint, 'a/b/io.stat'), long);
+    const d = await openCgroupDir(h, '/a/b');
+    if (!d) throw new Error('fixture dir missing');
+    expect(long.length).toBeGreaterThan(128 * 1024);
+    expect(await readCgroupFile(d, 'io.stat')).toBe(long);
+    expect(await readCgroupFile(d, 'pids.max')).toBe('max\n');
+  });
+
+  it('names the file when a read fails', async () => {
+    const d = await openCgroupDir(h, '/a');
+    if (!d) throw new Error('fixture dir missing');
+    await expect(readCgroupFile(d, 'b')).rejects.toMatchObject({ message: expect.stringContaining(path.join(h.mountPoint, 'a/b')) });
+  });
+
   it('returns null for a cgroup that does not exist', async () => {
     expect(await openCgroupDir(h, '/a/nope/deeper')).toBeNull();
   });

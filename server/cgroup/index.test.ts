@@ -47,6 +47,13 @@ describe('openCgroups on the v1 fixture (cpu,cpuacct co-mounted, per-hierarchy s
     expect(nodes.map((n) => n.path)).toEqual([...nodes.map((n) => n.path)].sort());
   });
 
+  it('lists paths and hierarchies alone, the same tree as list', async () => {
+    const paths = await m.listPaths();
+    const byPath = new Map(paths.map((n) => [n.path, n.hierarchyIds]));
+    expect(byPath.get('/system.slice/sshd.service')).toEqual([1, 9, 11]);
+    expect(new Map((await m.list()).map((n) => [n.path, n.hierarchyIds]))).toEqual(byPath);
+  });
+
   it('gets limits and usage from every hierarchy of a logical cgroup', async () => {
     const web = await m.get('web');
     expect(web.ref).toBe('web');
@@ -83,6 +90,14 @@ describe('openCgroups on the v1 fixture (cpu,cpuacct co-mounted, per-hierarchy s
     expect(usage.memory?.current).toBe(104857600n);
     expect(usage.cpu).toBeNull();
     expect(usage.io).toBeNull();
+  });
+
+  it('reads limits alone, the same as get gives them', async () => {
+    const { limits, errors } = await m.readLimits('web');
+    expect(errors).toEqual([]);
+    expect(limits).toEqual((await m.get('web')).limits);
+    expect(limits.pids).toEqual({ max: 64 });
+    await expect(m.readLimits('nope')).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('reports a cgroup that exists nowhere', async () => {
@@ -214,6 +229,13 @@ describe('openCgroups on the v2 fixture', () => {
     expect(web.readErrors).toEqual([]);
   });
 
+  it('reads limits alone, the same as get gives them', async () => {
+    const { limits, errors } = await m.readLimits('web');
+    expect(errors).toEqual([]);
+    expect(limits).toEqual((await m.get('web')).limits);
+    expect(limits.memory?.high).toBe(192n * MiB);
+  });
+
   it('reads the root: no limits files, core usage, PSI without full', async () => {
     const root = await m.get('/');
     expect(root.limits).toEqual({ cpu: null, cpuset: null, memory: null, io: null, pids: null });
@@ -226,6 +248,7 @@ describe('openCgroups on the v2 fixture', () => {
     const nodes = await m.list();
     expect(nodes.find((n) => n.path === '/system.slice/cgdash.service/cgdash-server')).toMatchObject({ managedPath: null, processCount: 1 });
     expect(nodes.filter((n) => n.managedPath !== null).map((n) => n.managedPath)).toEqual(['', 'idle', 'web']);
+    expect(new Map((await m.listPaths()).map((n) => [n.path, n.hierarchyIds]))).toEqual(new Map(nodes.map((n) => [n.path, n.hierarchyIds])));
   });
 });
 

@@ -136,6 +136,15 @@ interface Opened {
   dirs: Map<number, CgroupDir>;
 }
 
+/** One cgroup path while the tree is walked, merged over the hierarchies it is in. */
+interface TreeAcc {
+  hierarchyIds: Set<number>;
+  controllers: Set<string>;
+  processCount: number;
+  children: Set<string>;
+  managedPath: string | null;
+}
+
 export class CgroupManager {
   readonly mode: CgroupMode;
   readonly hierarchies: readonly Hierarchy[];
@@ -193,17 +202,30 @@ export class CgroupManager {
 
   /** Every cgroup of every hierarchy, merged by absolute path, sorted by path. */
   async list(): Promise<CgroupNode[]> {
-    interface Acc {
-      hierarchyIds: Set<number>;
-      controllers: Set<string>;
-      processCount: number;
-      children: Set<string>;
-      managedPath: string | null;
-    }
-    const nodes = new Map<string, Acc>();
+    const nodes = await this.walkTree(true);
+    return [...nodes.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([p, acc]) => ({
+        path: p,
+        managedPath: acc.managedPath,
+        hierarchyIds: [...acc.hierarchyIds].sort((a, b) => a - b),
+        controllers: [...acc.controllers].sort(),
+        processCount: acc.processCount,
+        childCount: acc.children.size,
+      }));
+  }
+
+  /** Every cgroup path and the hierarchies it is in: `list` without reading any cgroup.procs. */
+  async listPaths(): Promise<{ path: string; hierarchyIds: number[] }[]> {
+    const nodes = await this.walkTree(false);
+    return [...nodes.entries()].map(([p, acc]) => ({ path: p, hierarchyIds: [...acc.hierarchyIds].sort((a, b) => a - b) }));
+  }
+
+  private async walkTree(countProcesses: boolean): Promise<Map<string, TreeAcc>> {
+    const nodes = new Map<string, TreeAcc>();
     const visit = async (h: Hierarchy, d: CgroupDir): Promise<void> => {
       const names = await childNames(d);
-      const procs = (await readCgroupProcs(d)).length; // [] when it vanished under us
+      const procs = countProcesses ? (await readCgroupProcs(d)).length : 0; // [] when it vanished under us
       let acc = nodes.get(d.path);
       if (!acc) {
         acc = { hierarchyIds: new Set(), controllers: new Set(), processCount: 0, children: new Set(), managedPath: null };
@@ -223,16 +245,7 @@ export class CgroupManager {
       const top = await openCgroupDir(h, h.mountRoot);
       if (top) await visit(h, top);
     }
-    return [...nodes.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([p, acc]) => ({
-        path: p,
-        managedPath: acc.managedPath,
-        hierarchyIds: [...acc.hierarchyIds].sort((a, b) => a - b),
-        controllers: [...acc.controllers].sort(),
-        processCount: acc.processCount,
-        childCount: acc.children.size,
-      }));
+    return nodes;
   }
 
   private async readLimitsOf(dirs: Map<number, CgroupDir>, errors: ReadError[]): Promise<Limits> {
@@ -310,6 +323,14 @@ export class CgroupManager {
     const errors: ReadError[] = [];
     const usage = await this.readUsageOf(dirs, mask, errors);
     return { usage, errors };
+  }
+
+  /** Limits only: a fraction of `get`'s reads (no usage, no processes), for callers that keep limits fresh in the background. */
+  async readLimits(ref: string): Promise<{ limits: Limits; errors: ReadError[] }> {
+    const { dirs } = await this.open(ref);
+    const errors: ReadError[] = [];
+    const limits = await this.readLimitsOf(dirs, errors);
+    return { limits, errors };
   }
 
   /** Processes in the cgroup itself (not its descendants), over all hierarchies. */
