@@ -77,6 +77,13 @@ export declare class Sampler {
   close(): void;
 }
 
+/**
+ * The sweeps of several samplers in one job on one worker thread, in order: one thread hand-off
+ * and one completion for them all. Resolves with their batches in the same order; rejects with
+ * ERR_SAMPLER_CLOSED when any of them is closed, TypeError for anything not a Sampler.
+ */
+export declare function sampleAll(samplers: Sampler[]): Promise<NativeSampleBatch[]>;
+
 export declare const fieldNames: readonly string[];
 export declare const fileKinds: readonly string[];
 /** sysconf(_SC_CLK_TCK): the unit of v1 cpuacct.stat. */
@@ -85,6 +92,7 @@ export declare const abiVersion: number;
 
 export interface NativeSamplerAddon {
   Sampler: typeof Sampler;
+  sampleAll: typeof sampleAll;
   fieldNames: readonly string[];
   fileKinds: readonly string[];
   userHz: number;

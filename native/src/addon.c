@@ -4,6 +4,7 @@
  *   new Sampler()
  *   sampler.setTargets(targets)   open what is new, keep what remains, drop the rest
  *   sampler.sample()              Promise: one sweep over every target on a libuv worker thread
+ *   sampleAll([samplers])         Promise: the sweeps of several samplers in one worker job
  *   sampler.openedFiles()         what is held open, for diagnostics and the benchmark
  *   sampler.close()
  *   fieldNames, fileKinds, userHz, abiVersion
@@ -26,7 +27,7 @@
 #include "sampler.h"
 
 /* Bumped when the JavaScript ↔ C contract changes (the loader checks it). */
-#define ABI_VERSION 1
+#define ABI_VERSION 2
 /* Longest file name in a plan ("blkio.throttle.io_service_bytes_recursive" is 41). */
 #define MAX_NAME_BYTES 255
 
@@ -48,6 +49,9 @@
 typedef struct {
   cgd_table *table; /* NULL once closed */
 } sampler_state;
+
+/* Marks the objects this addon wraps, so sampleAll never unwraps a stranger's object. */
+static const napi_type_tag sampler_tag = {0x6367646173685f73ULL, 0x616d706c65727631ULL};
 
 static napi_value throw_fmt(napi_env env, int type_error, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -371,11 +375,10 @@ static napi_value set_targets(napi_env env, napi_callback_info info) {
   return report;
 }
 
-/* ---- sample ------------------------------------------------------------------------------ */
+/* ---- sample, sampleAll ------------------------------------------------------------------- */
 
+/* One sampler's sweep within a job. */
 typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
   napi_ref buffer_ref;
   napi_ref self_ref;
   cgd_table *table;
@@ -383,6 +386,19 @@ typedef struct {
   cgd_errors errs;
   int err;
   uint64_t started_ns, finished_ns;
+} sweep_part;
+
+/*
+ * One libuv work item: the sweeps of one sampler (sample) or of several, one after another
+ * (sampleAll). Sharded samplers sweep together so a tick costs one thread hand-off and one
+ * completion on the main thread, not one per shard.
+ */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int as_array; /* sampleAll: resolve with an array of batches */
+  uint32_t n;
+  sweep_part parts[];
 } sample_job;
 
 static uint64_t monotonic_ns(void) {
@@ -394,9 +410,12 @@ static uint64_t monotonic_ns(void) {
 static void sample_execute(napi_env env, void *data) {
   (void)env;
   sample_job *job = data;
-  job->started_ns = monotonic_ns();
-  job->err = cgd_sweep(job->table, &job->out, &job->errs);
-  job->finished_ns = monotonic_ns();
+  for (uint32_t i = 0; i < job->n; i++) {
+    sweep_part *part = &job->parts[i];
+    part->started_ns = monotonic_ns();
+    part->err = cgd_sweep(part->table, &part->out, &part->errs);
+    part->finished_ns = monotonic_ns();
+  }
 }
 
 static napi_value typed_view(napi_env env, napi_typedarray_type type, size_t length, napi_value buffer, size_t offset) {
@@ -405,19 +424,19 @@ static napi_value typed_view(napi_env env, napi_typedarray_type type, size_t len
   return view;
 }
 
-static napi_value build_batch(napi_env env, sample_job *job) {
+static napi_value build_batch(napi_env env, sweep_part *part) {
   napi_value buffer, batch, errors_js, started, finished;
-  size_t n = job->table->n;
+  size_t n = part->table->n;
   size_t values_bytes = n * FIELD_COUNT * sizeof(uint64_t);
-  CALL(env, napi_get_reference_value(env, job->buffer_ref, &buffer));
+  CALL(env, napi_get_reference_value(env, part->buffer_ref, &buffer));
   CALL(env, napi_create_object(env, &batch));
   napi_value keys = typed_view(env, napi_uint32_array, n, buffer, values_bytes);
   napi_value values = typed_view(env, napi_biguint64_array, n * FIELD_COUNT, buffer, 0);
   napi_value present = typed_view(env, napi_uint32_array, n, buffer, values_bytes + n * 4);
   napi_value vanished = typed_view(env, napi_uint8_array, n, buffer, values_bytes + n * 8);
-  if (!keys || !values || !present || !vanished || !(errors_js = errors_to_js(env, &job->errs))) return NULL;
-  CALL(env, napi_create_bigint_uint64(env, job->started_ns, &started));
-  CALL(env, napi_create_bigint_uint64(env, job->finished_ns, &finished));
+  if (!keys || !values || !present || !vanished || !(errors_js = errors_to_js(env, &part->errs))) return NULL;
+  CALL(env, napi_create_bigint_uint64(env, part->started_ns, &started));
+  CALL(env, napi_create_bigint_uint64(env, part->finished_ns, &finished));
   CALL(env, napi_set_named_property(env, batch, "keys", keys));
   CALL(env, napi_set_named_property(env, batch, "values", values));
   CALL(env, napi_set_named_property(env, batch, "present", present));
@@ -428,34 +447,60 @@ static napi_value build_batch(napi_env env, sample_job *job) {
   return batch;
 }
 
+static napi_value build_result(napi_env env, sample_job *job) {
+  if (!job->as_array) return build_batch(env, &job->parts[0]);
+  napi_value arr;
+  CALL(env, napi_create_array_with_length(env, job->n, &arr));
+  for (uint32_t i = 0; i < job->n; i++) {
+    napi_value batch = build_batch(env, &job->parts[i]);
+    if (!batch) return NULL;
+    CALL(env, napi_set_element(env, arr, i, batch));
+  }
+  return arr;
+}
+
+static void free_job(napi_env env, sample_job *job) {
+  for (uint32_t i = 0; i < job->n; i++) {
+    sweep_part *part = &job->parts[i];
+    if (part->table) cgd_table_unref(part->table);
+    cgd_errors_free(&part->errs);
+    if (part->buffer_ref) napi_delete_reference(env, part->buffer_ref);
+    if (part->self_ref) napi_delete_reference(env, part->self_ref);
+  }
+  if (job->work) napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static void reject_with_errno(napi_env env, napi_deferred deferred, const char *code_name, int err, const char *what) {
+  napi_value error = NULL, code, message;
+  char words[128], text[192];
+  snprintf(text, sizeof text, "%s: %s", what, err ? strerror_r(err, words, sizeof words) : "could not queue the sweep");
+  napi_create_string_utf8(env, code_name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_reject_deferred(env, deferred, error);
+}
+
 static void sample_complete(napi_env env, napi_status status, void *data) {
   sample_job *job = data;
-  napi_value result = NULL;
-  if (status == napi_ok && job->err == 0) result = build_batch(env, job);
+  int err = status == napi_ok ? 0 : EIO;
+  for (uint32_t i = 0; i < job->n && !err; i++) err = job->parts[i].err;
+  napi_value result = err ? NULL : build_result(env, job);
   if (result) {
     napi_resolve_deferred(env, job->deferred, result);
   } else {
-    napi_value error = NULL, code, message;
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) {
+      napi_value error = NULL;
       napi_get_and_clear_last_exception(env, &error);
+      napi_reject_deferred(env, job->deferred, error);
     } else {
-      int err = job->err ? job->err : EIO;
-      char words[128], text[192];
-      snprintf(text, sizeof text, "sample: %s", strerror_r(err, words, sizeof words));
-      napi_create_string_utf8(env, cgd_errno_name(err), NAPI_AUTO_LENGTH, &code);
-      napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
-      napi_create_error(env, code, message, &error);
+      if (!err) err = EIO;
+      reject_with_errno(env, job->deferred, cgd_errno_name(err), err, "sample");
     }
-    napi_reject_deferred(env, job->deferred, error);
   }
-  cgd_table_unref(job->table);
-  cgd_errors_free(&job->errs);
-  napi_delete_reference(env, job->buffer_ref);
-  napi_delete_reference(env, job->self_ref);
-  napi_delete_async_work(env, job->work);
-  free(job);
+  free_job(env, job);
 }
 
 static napi_value reject_closed(napi_env env) {
@@ -469,55 +514,95 @@ static napi_value reject_closed(napi_env env) {
   return promise;
 }
 
-static void free_unqueued(napi_env env, sample_job *job) {
-  if (job->buffer_ref) napi_delete_reference(env, job->buffer_ref);
-  if (job->self_ref) napi_delete_reference(env, job->self_ref);
-  if (job->work) napi_delete_async_work(env, job->work);
-  free(job);
+/*
+ * Queue one job sweeping `states` in order; the promise resolves with one batch, or with an
+ * array of them (as_array). Each batch has its own ArrayBuffer: values | keys | present |
+ * vanished, made here, filled by the worker, seen by JavaScript only once the promise resolves.
+ */
+static napi_value queue_sweeps(napi_env env, const napi_value *selves, sampler_state *const *states, uint32_t n, int as_array) {
+  for (uint32_t i = 0; i < n; i++)
+    if (!states[i]->table) return reject_closed(env);
+  sample_job *job = calloc(1, sizeof *job + n * sizeof(sweep_part));
+  if (!job) return throw_errno(env, ENOMEM, "sample");
+  job->as_array = as_array;
+  job->n = n;
+  napi_value promise, name;
+  for (uint32_t i = 0; i < n; i++) {
+    sweep_part *part = &job->parts[i];
+    size_t rows = states[i]->table->n;
+    size_t values_bytes = rows * FIELD_COUNT * sizeof(uint64_t);
+    void *data = NULL;
+    napi_value buffer;
+    if (napi_create_arraybuffer(env, values_bytes + rows * 9, &data, &buffer) != napi_ok ||
+        napi_create_reference(env, buffer, 1, &part->buffer_ref) != napi_ok ||
+        napi_create_reference(env, selves[i], 1, &part->self_ref) != napi_ok) {
+      free_job(env, job); /* a pending exception says why */
+      return NULL;
+    }
+    part->out = (cgd_out){
+        .values = data,
+        .keys = (uint32_t *)((char *)data + values_bytes),
+        .present = (uint32_t *)((char *)data + values_bytes + rows * 4),
+        .vanished = (uint8_t *)data + values_bytes + rows * 8,
+    };
+    part->table = states[i]->table;
+    part->table->refs++;
+  }
+  if (napi_create_string_utf8(env, "cgdash.sample", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, sample_execute, sample_complete, job, &job->work) != napi_ok ||
+      napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
+    free_job(env, job);
+    return NULL;
+  }
+  if (napi_queue_async_work(env, job->work) != napi_ok) {
+    /* The promise is already made: settle it rather than leave it pending. */
+    reject_with_errno(env, job->deferred, "ERR_NAPI", 0, "sample");
+    free_job(env, job);
+  }
+  return promise;
 }
 
 static napi_value sample(napi_env env, napi_callback_info info) {
   size_t argc = 0;
-  napi_value self, promise, buffer, name;
+  napi_value self;
   sampler_state *state = unwrap(env, info, &argc, NULL, &self);
   if (!state) return NULL;
-  if (!state->table) return reject_closed(env);
-  sample_job *job = calloc(1, sizeof *job);
-  if (!job) return throw_errno(env, ENOMEM, "sample");
+  return queue_sweeps(env, &self, &state, 1, 0);
+}
 
-  /* One ArrayBuffer for the whole batch: values | keys | present | vanished. It is made here,
-     filled by the worker, and seen by JavaScript only once the promise resolves. */
-  size_t n = state->table->n;
-  size_t values_bytes = n * FIELD_COUNT * sizeof(uint64_t);
-  void *data = NULL;
-  if (napi_create_arraybuffer(env, values_bytes + n * 9, &data, &buffer) != napi_ok ||
-      napi_create_reference(env, buffer, 1, &job->buffer_ref) != napi_ok ||
-      napi_create_reference(env, self, 1, &job->self_ref) != napi_ok ||
-      napi_create_string_utf8(env, "cgdash.sample", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, sample_execute, sample_complete, job, &job->work) != napi_ok ||
-      napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
-    free_unqueued(env, job); /* a pending exception says why */
-    return NULL;
+/* sampleAll(samplers): one job for them all; resolves with their batches in the same order. */
+static napi_value sample_all(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], list;
+  bool is_array = false;
+  uint32_t n = 0;
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array)
+    return throw_fmt(env, 1, "ERR_INVALID_ARG_TYPE", "sampleAll: expected an array of Samplers");
+  list = argv[0];
+  CALL(env, napi_get_array_length(env, list, &n));
+  napi_value *selves = calloc(n ? n : 1, sizeof *selves);
+  sampler_state **states = calloc(n ? n : 1, sizeof *states);
+  if (!selves || !states) {
+    free(selves);
+    free(states);
+    return throw_errno(env, ENOMEM, "sampleAll");
   }
-  job->out = (cgd_out){
-      .values = data,
-      .keys = (uint32_t *)((char *)data + values_bytes),
-      .present = (uint32_t *)((char *)data + values_bytes + n * 4),
-      .vanished = (uint8_t *)data + values_bytes + n * 8,
-  };
-  job->table = state->table;
-  job->table->refs++;
-  if (napi_queue_async_work(env, job->work) != napi_ok) {
-    job->table->refs--;
-    /* The promise is already made: settle it rather than leave it pending. */
-    napi_value error = NULL, code, message;
-    napi_create_string_utf8(env, "ERR_NAPI", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, "sample: could not queue the sweep", NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
-    napi_reject_deferred(env, job->deferred, error);
-    free_unqueued(env, job);
+  napi_value result = NULL;
+  for (uint32_t i = 0; i < n; i++) {
+    bool tagged = false;
+    if (napi_get_element(env, list, i, &selves[i]) != napi_ok) goto done;
+    if (!is_object(env, selves[i]) || napi_check_object_type_tag(env, selves[i], &sampler_tag, &tagged) != napi_ok || !tagged ||
+        napi_unwrap(env, selves[i], (void **)&states[i]) != napi_ok || !states[i]) {
+      throw_fmt(env, 1, "ERR_INVALID_ARG_TYPE", "sampleAll: element %u is not a Sampler", i);
+      goto done;
+    }
   }
-  return promise;
+  result = queue_sweeps(env, selves, states, n, 1);
+done:
+  free(selves);
+  free(states);
+  return result;
 }
 
 /* ---- openedFiles, close, construction ---------------------------------------------------- */
@@ -579,7 +664,7 @@ static napi_value construct(napi_env env, napi_callback_info info) {
     free(state);
     return throw_errno(env, ENOMEM, "Sampler");
   }
-  if (napi_wrap(env, self, state, finalize_state, NULL, NULL) != napi_ok) {
+  if (napi_type_tag_object(env, self, &sampler_tag) != napi_ok || napi_wrap(env, self, state, finalize_state, NULL, NULL) != napi_ok) {
     cgd_table_unref(state->table);
     free(state);
     return NULL;
@@ -606,12 +691,14 @@ static napi_value init(napi_env env, napi_value exports) {
       {"openedFiles", NULL, opened_files, NULL, NULL, NULL, napi_default_method, NULL},
       {"close", NULL, close_sampler, NULL, NULL, NULL, napi_default_method, NULL},
   };
-  napi_value cls, fields, kinds, hz, abi;
+  napi_value cls, fields, kinds, hz, abi, sample_all_fn;
   CALL(env, napi_define_class(env, "Sampler", NAPI_AUTO_LENGTH, construct, NULL, sizeof methods / sizeof methods[0], methods, &cls));
   if (!(fields = string_list(env, cgd_field_names, FIELD_COUNT)) || !(kinds = string_list(env, cgd_kind_names, KIND_COUNT))) return NULL;
   CALL(env, napi_create_int64(env, cgd_user_hz(), &hz));
   CALL(env, napi_create_uint32(env, ABI_VERSION, &abi));
+  CALL(env, napi_create_function(env, "sampleAll", NAPI_AUTO_LENGTH, sample_all, NULL, &sample_all_fn));
   CALL(env, napi_set_named_property(env, exports, "Sampler", cls));
+  CALL(env, napi_set_named_property(env, exports, "sampleAll", sample_all_fn));
   CALL(env, napi_set_named_property(env, exports, "fieldNames", fields));
   CALL(env, napi_set_named_property(env, exports, "fileKinds", kinds));
   CALL(env, napi_set_named_property(env, exports, "userHz", hz));

@@ -1,10 +1,11 @@
 /**
  * Which cgroup directories exist in each hierarchy, kept current cheaply.
  *
- * `cgroups.list()` is the authority, but it reads every directory and every cgroup.procs of
- * every hierarchy: seconds of CPU on a host with a thousand cgroups (10 hierarchies on a hybrid
- * host make that 10 000 directories). So it runs at start and then rarely, as a reconciliation,
- * at an interval that keeps its cost near 1 % of a core. In between, the kernel tells us: a
+ * `cgroups.listPaths()` is the authority, but it reads every directory of every hierarchy: a
+ * good part of a second of CPU on a host with a thousand cgroups (10 hierarchies on a hybrid
+ * host make that 10 000 directories). So it runs at start and then rarely, as a reconciliation:
+ * while inotify watches work at an interval that keeps its cost near 0.1 % of a core, without
+ * them near 1 %. In between, the kernel tells us: a
  * cgroup is made and removed only by mkdir/rmdir, and cgroupfs reports both to inotify watches
  * on the parent directory, so a watch on every cgroup directory sees every change at once.
  * Watches are best effort (the inotify limit is per user and shared): without them, the
@@ -17,7 +18,7 @@ import { childNames, openChildDir, openCgroupDir, type CgroupDir } from '@/serve
 import { dirOf } from '@/server/cgroup/mounts';
 
 export interface DiscoveryOptions {
-  cgroups: Pick<CgroupManager, 'list' | 'hierarchies'>;
+  cgroups: Pick<CgroupManager, 'listPaths' | 'hierarchies'>;
   /** Use inotify watches (default true). */
   watch?: boolean;
   /** Never hold more watches than this. */
@@ -26,8 +27,10 @@ export interface DiscoveryOptions {
   reconcileMinMs?: number;
   /** ...and this often when not watching. */
   pollMinMs?: number;
-  /** Reconcile cost budget: the interval is at least this many times the last list() wall time. */
+  /** Reconcile cost budget without watches: the interval is at least this many times the last listPaths() wall time. */
   costFactor?: number;
+  /** The same while watches work: reconciliation is then only a safety net. */
+  watchCostFactor?: number;
   /** Called (debounced) after the set of directories changed. */
   onChange?: () => void;
   log?: (message: string) => void;
@@ -76,7 +79,7 @@ export class CgroupDiscovery {
 
   constructor(private readonly options: DiscoveryOptions) {
     this.hierarchies = options.cgroups.hierarchies;
-    this.o = { watch: true, maxWatches: 50_000, reconcileMinMs: 60_000, pollMinMs: 5_000, costFactor: 100, ...stripUndefined(options) };
+    this.o = { watch: true, maxWatches: 50_000, reconcileMinMs: 60_000, pollMinMs: 5_000, costFactor: 100, watchCostFactor: 1000, ...stripUndefined(options) };
     this.watchOk = this.o.watch;
     for (const h of this.hierarchies) this.paths.set(h.id, new Set());
   }
@@ -105,14 +108,14 @@ export class CgroupDiscovery {
     this.watchers.clear();
   }
 
-  /** Read the whole tree with cgroups.list() and make `paths` equal to it. */
+  /** Read the whole tree with cgroups.listPaths() and make `paths` equal to it. */
   async reconcile(): Promise<void> {
     if (this.stopped) return;
     if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
     const started = performance.now();
-    let nodes: Awaited<ReturnType<CgroupManager['list']>> | null = null;
+    let nodes: Awaited<ReturnType<CgroupManager['listPaths']>> | null = null;
     try {
-      nodes = await this.options.cgroups.list();
+      nodes = await this.options.cgroups.listPaths();
     } catch (err) {
       this.options.log?.(`cgroup discovery: list failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -138,7 +141,9 @@ export class CgroupDiscovery {
       if (changed) this.changed();
     }
     if (this.stopped) return;
-    this.reconcileEveryMs = Math.max(this.watchOk ? this.o.reconcileMinMs : this.o.pollMinMs, this.lastListMs * this.o.costFactor);
+    this.reconcileEveryMs = this.watchOk
+      ? Math.max(this.o.reconcileMinMs, this.lastListMs * this.o.watchCostFactor)
+      : Math.max(this.o.pollMinMs, this.lastListMs * this.o.costFactor);
     this.reconcileTimer = setTimeout(() => void this.reconcile(), this.reconcileEveryMs);
     this.reconcileTimer.unref();
   }

@@ -1,6 +1,7 @@
 /**
  * The limits of every monitored cgroup, for chart lines, Prometheus spec metrics and "near max"
- * events. Reading limits costs far more than a sweep (a full `cgroups.get` is ~10 ms of CPU), so
+ * events. Reading limits costs far more than sampling (`cgroups.readLimits` opens every limit
+ * file of every hierarchy: ~1 ms of CPU a cgroup on a hybrid host, against ~10 µs a sweep), so
  * they are refreshed in the background within a CPU budget: cgroups never read first (the ones
  * someone is watching before the rest), then the one read longest ago. A change made through the
  * API is read at once (`invalidate`).

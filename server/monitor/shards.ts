@@ -7,7 +7,7 @@
  * A key always lands in the same shard (key mod shard count), so no file is ever reopened for
  * a cgroup that stayed.
  */
-import type { SampleBatch, SampleTarget, SamplerHandle } from './sampler';
+import { sampleAll, type SampleBatch, type SampleTarget, type SamplerHandle } from './sampler';
 
 export interface ShardTarget extends SampleTarget {
   /** Changes when the target's directories change (dirsSignature). */
@@ -57,9 +57,9 @@ export class ShardedSampler {
     return changed;
   }
 
-  /** One sweep of every non-empty shard, all at once (off the main thread with the addon). */
+  /** One sweep of every non-empty shard (with the addon: one worker job for them all). */
   sample(): Promise<SampleBatch[]> {
-    return Promise.all(this.shards.filter((s) => s.sampler && s.count > 0).map((s) => s.sampler!.sample()));
+    return sampleAll(this.shards.filter((s) => s.sampler && s.count > 0).map((s) => s.sampler!));
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import { ALL_FIELDS_MASK, fieldMask, type FieldId } from './fields';
 import { describeAttempts, loadNativeSampler, type NativeLoadAttempt } from './loadNative';
 import { NativeSampler } from './nativeSampler';
 import { TsSampler } from './tsSampler';
-import type { CgroupSampler } from './types';
+import type { CgroupSampler, SampleBatch } from './types';
 
 export { FIELDS, FIELD_COUNT, FIELD_NAMES, Field, fieldBit, fieldMask, type FieldId, type FieldInfo } from './fields';
 export type { SampleTarget, SampleTargetDir } from './plan';
@@ -34,6 +34,17 @@ export type SamplerHandle = CgroupSampler & {
 
 function withInfo(sampler: CgroupSampler, reason: string, nativeAttempts: readonly NativeLoadAttempt[]): SamplerHandle {
   return Object.assign(sampler, { reason, nativeAttempts });
+}
+
+/**
+ * One sweep of each sampler, batches in the same order. Addon samplers sweep in a single worker
+ * job (one thread hand-off and one completion per tick instead of one per sampler); others
+ * sweep each on their own.
+ */
+export function sampleAll(samplers: readonly CgroupSampler[]): Promise<SampleBatch[]> {
+  const [first, ...rest] = samplers;
+  if (first instanceof NativeSampler && rest.every((s) => first.canSampleWith(s))) return first.sampleTogether(rest as NativeSampler[]);
+  return Promise.all(samplers.map((s) => s.sample()));
 }
 
 export function createSampler(options: CreateSamplerOptions = {}): SamplerHandle {

@@ -32,13 +32,13 @@ describe('loadNativeSampler', () => {
   });
 
   it('refuses an addon built from other field or kind lists', () => {
-    const good = { Sampler: class {}, abiVersion: 1, fieldNames: FIELD_NAMES, fileKinds: [...FILE_KINDS], userHz: 100 };
+    const good = { Sampler: class {}, abiVersion: 2, fieldNames: FIELD_NAMES, fileKinds: [...FILE_KINDS], userHz: 100 };
     expect(checkAddon(good as never)).toBeNull();
     const swapped = [...FIELD_NAMES];
     [swapped[0], swapped[1]] = [swapped[1] ?? '', swapped[0] ?? ''];
     expect(checkAddon({ ...good, fieldNames: swapped } as never)).toMatch(/field list differs at index 0.*rebuild/);
     expect(checkAddon({ ...good, fileKinds: FILE_KINDS.slice(1) } as never)).toMatch(/file kind list differs at index 0/);
-    expect(checkAddon({ ...good, abiVersion: 2 } as never)).toMatch(/ABI 2/);
+    expect(checkAddon({ ...good, abiVersion: 1 } as never)).toMatch(/ABI 1, expected 2/);
     expect(checkAddon({ ...good, userHz: 250 } as never)).toMatch(/USER_HZ is 250/);
   });
 
@@ -118,5 +118,43 @@ describe('the raw addon boundary', () => {
     expect(batch.errors).toEqual([]);
     await expect(s.sample()).rejects.toMatchObject({ code: 'ERR_SAMPLER_CLOSED' });
     expect(() => s.setTargets([])).toThrow(/closed/);
+  });
+
+  it('sweeps several samplers in one job, each batch the same as its own sweep gives', async () => {
+    const addon = requireNativeAddon();
+    const other = path.join(fixturePath('v2'), 'sys/fs/cgroup/system.slice/cgdash.service/cgdash/web');
+    const a = new addon.Sampler();
+    const b = new addon.Sampler();
+    const empty = new addon.Sampler();
+    try {
+      a.setTargets([spec]);
+      b.setTargets([{ key: 9, dirs: [other], files: planTarget([{ dir: other, version: 2, controllers: ['memory', 'pids'] }]) }]);
+      const together = await addon.sampleAll([a, empty, b]);
+      expect(together.map((batch) => [...batch.keys])).toEqual([[7], [], [9]]);
+      const alone = [await a.sample(), await empty.sample(), await b.sample()];
+      // Fixture files do not change: the same values, fields and errors either way.
+      for (const [i, batch] of together.entries()) {
+        expect([...batch.values]).toEqual([...alone[i]!.values]);
+        expect([...batch.present]).toEqual([...alone[i]!.present]);
+        expect(batch.errors).toEqual(alone[i]!.errors);
+        expect(batch.finishedNs >= batch.startedNs).toBe(true);
+      }
+      expect(together[2]!.startedNs >= together[0]!.finishedNs).toBe(true); // one after another, in order
+      expect(await addon.sampleAll([])).toEqual([]);
+    } finally {
+      a.close();
+      b.close();
+      empty.close();
+    }
+  });
+
+  it('sampleAll refuses what is not a Sampler, and a closed one', async () => {
+    const addon = requireNativeAddon();
+    const s = new addon.Sampler();
+    expect(() => addon.sampleAll({} as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => addon.sampleAll([s, {}] as never)).toThrow(/element 1 is not a Sampler/);
+    expect(() => addon.sampleAll([Object.create(s) as never])).toThrow(/element 0 is not a Sampler/);
+    s.close();
+    await expect(addon.sampleAll([s])).rejects.toMatchObject({ code: 'ERR_SAMPLER_CLOSED' });
   });
 });

@@ -14,10 +14,20 @@ export class NativeSampler implements CgroupSampler {
   private readonly raw: RawSampler;
 
   constructor(
-    addon: NativeSamplerAddon,
+    private readonly addon: NativeSamplerAddon,
     private readonly wantedMask: number = ALL_FIELDS_MASK,
   ) {
     this.raw = new addon.Sampler();
+  }
+
+  /** Whether `other` can sweep in one job with this one (`sampleTogether`). */
+  canSampleWith(other: CgroupSampler): other is NativeSampler {
+    return other instanceof NativeSampler && other.addon === this.addon;
+  }
+
+  /** The sweeps of this sampler and `others` in one worker job: batches in that order. */
+  sampleTogether(others: readonly NativeSampler[]): Promise<SampleBatch[]> {
+    return this.addon.sampleAll([this.raw, ...others.map((o) => o.raw)]);
   }
 
   async setTargets(targets: readonly SampleTarget[]): Promise<SetTargetsReport> {
