@@ -80,16 +80,13 @@ async function cpuTicks(pid: number): Promise<{ all: number; main: number }> {
   };
 }
 
-/** CPU ticks per thread name (libuv-worker, V8 DefaultWorker, …), summed over the threads alive now. */
-async function ticksByThreadName(pid: number): Promise<Map<string, Map<number, number>>> {
-  const out = new Map<string, Map<number, number>>();
+/** CPU ticks of each thread alive now, by "main" or "<comm>#<tid>" (Node names every other thread "node"). */
+async function ticksByThread(pid: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
   for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
     try {
       const [stat, comm] = await Promise.all([readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'), readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8')]);
-      const name = Number(tid) === pid ? 'main' : comm.trim() + '#' + tid;
-      const byTid = out.get(name) ?? new Map<number, number>();
-      byTid.set(Number(tid), ticksOf(stat));
-      out.set(name, byTid);
+      out.set(Number(tid) === pid ? 'main' : `${comm.trim()}#${tid}`, ticksOf(stat));
     } catch {
       // the thread ended between readdir and read
     }
@@ -97,18 +94,13 @@ async function ticksByThreadName(pid: number): Promise<Map<string, Map<number, n
   return out;
 }
 
-/** % of a core per thread name between two ticksByThreadName readings (a thread gone by the end is not counted). */
-function threadShares(before: Map<string, Map<number, number>>, after: Map<string, Map<number, number>>, seconds: number): string {
-  const rows: [string, number][] = [];
-  for (const [name, byTid] of after) {
-    let ticks = 0;
-    for (const [tid, t] of byTid) ticks += t - (before.get(name)?.get(tid) ?? 0);
-    rows.push([name, (ticks / CLK_TCK / seconds) * 100]);
-  }
-  return rows
+/** % of a core per thread between two ticksByThread readings (a thread gone by the end is not counted). */
+function threadShares(before: Map<string, number>, after: Map<string, number>, seconds: number): string {
+  return [...after]
+    .map(([thread, ticks]): [string, number] => [thread, ((ticks - (before.get(thread) ?? 0)) / CLK_TCK / seconds) * 100])
     .filter(([, pct]) => pct >= 0.005)
     .sort((a, b) => b[1] - a[1])
-    .map(([name, pct]) => `${name} ${pct.toFixed(2)}`)
+    .map(([thread, pct]) => `${thread} ${pct.toFixed(2)}`)
     .join(', ');
 }
 
@@ -239,7 +231,7 @@ async function main(): Promise<void> {
     const rssTimer = setInterval(() => void rssMb(pid).then((r) => (maxRss = Math.max(maxRss, r))), 2000);
     const measureWindow = async (label: string): Promise<Measured> => {
       const first = await windowEnd(Date.now());
-      const threads0 = await ticksByThreadName(pid);
+      const threads0 = await ticksByThread(pid);
       const ticks0 = await cpuTicks(pid);
       const otherTicks0 = other ? await cpuTicks(other.child.pid!) : null;
       const t0 = performance.now();
@@ -247,7 +239,7 @@ async function main(): Promise<void> {
       const second = await windowEnd(first.eventLoop.lastWindow!.toMs);
       const ticks1 = await cpuTicks(pid);
       const otherTicks1 = other ? await cpuTicks(other.child.pid!) : null;
-      const threads1 = await ticksByThreadName(pid);
+      const threads1 = await ticksByThread(pid);
       const seconds = (performance.now() - t0) / 1000;
       const pct = (a: number, b: number) => ((b - a) / CLK_TCK / seconds) * 100;
       const m: Measured = {

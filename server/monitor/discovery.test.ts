@@ -4,12 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCgroups, type CgroupManager } from '@/server/cgroup';
 import { dirOf } from '@/server/cgroup/mounts';
 import { copyFixture, fixtureRoots, type FixtureCopy } from '@/server/cgroup/testing';
+import { waitFor } from '@/server/procfs/testing';
 import { CgroupDiscovery } from './discovery';
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
 
 /** The walk interval is `factor` times the walk's own time (status rounds both to whole ms). */
 function expectIntervalFactor(status: { reconcileEveryMs: number; lastListMs: number }, factor: number): void {
@@ -57,13 +53,13 @@ describe.each(['v1', 'v2'] as const)('cgroup discovery on a copy of the %s fixtu
     const parent = h.mountRoot;
     const fresh = path.posix.join(parent, 'fresh', 'inner');
     await mkdir(dirOf(h, fresh), { recursive: true });
-    await until(() => discovery!.paths.get(h.id)?.has(fresh) ?? false, `${fresh} to be seen`);
+    await waitFor(async () => discovery!.paths.get(h.id)?.has(fresh) || null, `${fresh} to be seen`);
     expect(discovery.paths.get(h.id)?.has(path.posix.dirname(fresh))).toBe(true);
     expect(changes).toBeGreaterThan(0);
 
     await rmdir(dirOf(h, fresh));
     await rmdir(dirOf(h, path.posix.dirname(fresh)));
-    await until(() => !(discovery!.paths.get(h.id)?.has(path.posix.dirname(fresh)) ?? true), 'the removal to be seen');
+    await waitFor(async () => !discovery!.paths.get(h.id)?.has(path.posix.dirname(fresh)) || null, 'the removal to be seen');
     expect(discovery.paths.get(h.id)?.has(fresh)).toBe(false);
     expect(discovery.takeChanges().map((c) => [c.path, c.added])).toEqual(
       expect.arrayContaining([
