@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile, readFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { childNames, makeChildDir, openCgroupDir, openChildDir, readCgroupFile, readOptional, writeCgroupFile } from './fsio';
+import { childNames, isMountedCgroupFs, makeChildDir, openCgroupDir, openChildDir, readCgroupFile, readOptional, writeCgroupFile } from './fsio';
 import type { Hierarchy } from './model';
 
 let tmp: string;
@@ -52,6 +52,7 @@ describe('confined cgroup I/O', () => {
   });
 
   it('refuses a symlinked component anywhere on the path', async () => {
+    expect(isMountedCgroupFs(h)).toBe(false); // a fixture tree: every component is checked
     await expect(openCgroupDir(h, '/a/link')).rejects.toMatchObject({ kind: 'invalid', message: expect.stringMatching(/symbolic link/) });
   });
 

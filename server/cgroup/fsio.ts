@@ -1,11 +1,12 @@
 /**
  * The one module that touches cgroup files (and the few /proc and /sys files cgroup code needs).
  * Every cgroup directory is reached through `openCgroupDir`, which keeps it beneath the
- * hierarchy's mount point and lstat()s every component, so a symlink planted in a fixture tree
- * or a bind-mounted subtree can never redirect a privileged write. Files are opened with
+ * hierarchy's mount point and lstat()s every component (on a mounted cgroupfs, where no symlink
+ * can exist, the directory itself), so a symlink planted in a fixture tree can never redirect a
+ * privileged write. Files are opened with
  * O_NOFOLLOW, never created, and written with a single write() as cgroupfs expects.
  */
-import { closeSync, constants, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readSync, statfsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, readlink, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CgdashError, errnoOf, kernelFileError } from '@/server/lib/errors';
@@ -53,6 +54,25 @@ function onDisk(h: Hierarchy, cgroupPath: string): string {
   return dir;
 }
 
+const CGROUP_SUPER_MAGIC = 0x27e0eb;
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+const mountedCgroupFs = new Map<string, boolean>();
+
+/** Whether a hierarchy's mount point is cgroupfs itself (fixture trees are ordinary directories). */
+export function isMountedCgroupFs(h: Hierarchy): boolean {
+  let known = mountedCgroupFs.get(h.mountPoint);
+  if (known === undefined) {
+    try {
+      const type = statfsSync(h.mountPoint).type;
+      known = type === CGROUP_SUPER_MAGIC || type === CGROUP2_SUPER_MAGIC;
+    } catch {
+      known = false;
+    }
+    mountedCgroupFs.set(h.mountPoint, known);
+  }
+  return known;
+}
+
 /**
  * Confine and check a cgroup directory. Returns null when it does not exist (ENOENT anywhere
  * on the way); throws when a component is a symlink or not a directory.
@@ -60,14 +80,17 @@ function onDisk(h: Hierarchy, cgroupPath: string): string {
 export async function openCgroupDir(h: Hierarchy, cgroupPath: string): Promise<CgroupDir | null> {
   const dir = onDisk(h, cgroupPath);
   const rel = path.posix.relative(h.mountPoint, dir);
-  let current = h.mountPoint;
-  for (const part of ['', ...(rel ? rel.split('/') : [])]) {
-    current = part ? path.posix.join(current, part) : current;
+  // On a mounted cgroupfs no component can be a symlink (the kernel refuses symlink() there),
+  // so the directory itself is enough to check: one lstat instead of one per component, which
+  // matters to the background limits reads (10 hierarchies × the depth, for every cgroup).
+  const steps = isMountedCgroupFs(h) ? [dir] : ['', ...(rel ? rel.split('/') : [])].map((_, i, parts) => path.posix.join(h.mountPoint, ...parts.slice(0, i + 1)));
+  for (const current of steps) {
     let st;
     try {
       st = lstatSync(current); // synchronous for the reason given at readCgroupFile
     } catch (err) {
       if (errnoOf(err) === 'ENOENT') return null;
+      if (errnoOf(err) === 'ENOTDIR') throw new CgdashError('invalid', `${dir} is not a cgroup directory`, { file: dir });
       throw kernelFileError(err, { action: 'open', file: current });
     }
     if (st.isSymbolicLink()) {

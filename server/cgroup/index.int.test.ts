@@ -8,6 +8,7 @@ import { readdir, readFile, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCgdashError } from '@/server/lib/errors';
+import { isMountedCgroupFs } from './fsio';
 import { openCgroups, type CgroupManager, type Limits, type LimitsPatch } from './index';
 import { createTestRoot, spawnMemoryHog, spawnTestProcess, type TestProcess, type TestRoot } from './testing';
 import { weightToShares } from './v1/cpu';
@@ -292,8 +293,10 @@ describe('validation against the kernel state', () => {
       await expect(m.create(ref), ref).rejects.toMatchObject({ kind: 'invalid' });
     }
     expect(await readdir(m.resolve('')[0]?.dir ?? '/nonexistent')).toEqual(beforeNames);
-    // cgroupfs itself cannot hold a symlink; the lstat walk in fsio guards fixture trees and mounts.
+    // cgroupfs itself cannot hold a symlink; the lstat walk in fsio guards fixture trees, and
+    // on a mounted cgroupfs checks the directory alone.
     await expect(symlink('/tmp', path.join(m.resolve('limits')[0]?.dir ?? '', 'link'))).rejects.toThrow();
+    expect(m.hierarchies.filter((h) => !isMountedCgroupFs(h)).map((h) => h.mountPoint)).toEqual([]);
   });
 
   it('refuses writes outside the managed root', async () => {

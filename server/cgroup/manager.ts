@@ -153,6 +153,8 @@ export class CgroupManager {
   private readonly config: ManagerConfig;
   /** Where the server runs now, per hierarchy (it may move itself into a leaf). */
   private readonly serverCgroup = new Map<number, string>();
+  /** Hierarchies whose drivers read limits (readLimits opens the cgroup there only). */
+  private limitHierarchies: ReadonlySet<number> | null = null;
   private delegationSteps: DelegationStep[] = [];
 
   constructor(config: ManagerConfig) {
@@ -176,11 +178,13 @@ export class CgroupManager {
     return h;
   }
 
-  private async open(ref: string, mustExist = true): Promise<Opened> {
+  /** `only`: open the cgroup in these hierarchies alone (the rest stay out of `dirs`). */
+  private async open(ref: string, mustExist = true, only?: ReadonlySet<number>): Promise<Opened> {
     const parsed = parseRef(ref);
     const placements = placementsOf(this.hierarchies, parsed);
     const dirs = new Map<number, CgroupDir>();
     for (const p of placements) {
+      if (only && !only.has(p.hierarchyId)) continue;
       const d = await openCgroupDir(this.hierarchy(p.hierarchyId), p.path);
       if (d) dirs.set(p.hierarchyId, d);
     }
@@ -327,7 +331,11 @@ export class CgroupManager {
 
   /** Limits only: a fraction of `get`'s reads (no usage, no processes), for callers that keep limits fresh in the background. */
   async readLimits(ref: string): Promise<{ limits: Limits; errors: ReadError[] }> {
-    const { dirs } = await this.open(ref);
+    // Only the hierarchies with limits to read (on v1 hosts, 5 or 6 of 10 or more); a cgroup
+    // absent from all of them is opened everywhere, to tell "no limits here" from "no cgroup".
+    this.limitHierarchies ??= new Set(this.config.controllers.filter((c) => c.driver.readLimits).map((c) => c.hierarchy.id));
+    let { dirs } = await this.open(ref, false, this.limitHierarchies);
+    if (dirs.size === 0) ({ dirs } = await this.open(ref));
     const errors: ReadError[] = [];
     const limits = await this.readLimitsOf(dirs, errors);
     return { limits, errors };
