@@ -70,8 +70,12 @@ export declare class Sampler {
   constructor();
   /** Synchronous: opens only what is new. Throws TypeError (code ERR_INVALID_ARG_*) on bad input, changing nothing. */
   setTargets(targets: NativeTargetSpec[]): NativeSetTargetsReport;
-  /** One sweep over every target, off the main thread. */
-  sample(): Promise<NativeSampleBatch>;
+  /**
+   * One sweep over every target, off the main thread. skip: one mask per target (RangeError
+   * ERR_OUT_OF_RANGE for another length), the fields not to read this sweep; a file whose
+   * fields are all skipped stays unread, and skipped fields are not present.
+   */
+  sample(skip?: Uint32Array | null): Promise<NativeSampleBatch>;
   openedFiles(): NativeOpenedFile[];
   /** Closes every descriptor (those of sweeps in flight once they end). */
   close(): void;
@@ -79,10 +83,11 @@ export declare class Sampler {
 
 /**
  * The sweeps of several samplers in one job on one worker thread, in order: one thread hand-off
- * and one completion for them all. Resolves with their batches in the same order; rejects with
+ * and one completion for them all; skips, when given, holds one `sample` skip per sampler.
+ * Resolves with their batches in the same order; rejects with
  * ERR_SAMPLER_CLOSED when any of them is closed, TypeError for anything not a Sampler.
  */
-export declare function sampleAll(samplers: Sampler[]): Promise<NativeSampleBatch[]>;
+export declare function sampleAll(samplers: Sampler[], skips?: (Uint32Array | null | undefined)[] | null): Promise<NativeSampleBatch[]>;
 
 export declare const fieldNames: readonly string[];
 export declare const fileKinds: readonly string[];

@@ -3,8 +3,9 @@
  *
  *   new Sampler()
  *   sampler.setTargets(targets)   open what is new, keep what remains, drop the rest
- *   sampler.sample()              Promise: one sweep over every target on a libuv worker thread
- *   sampleAll([samplers])         Promise: the sweeps of several samplers in one worker job
+ *   sampler.sample([skip])        Promise: one sweep over every target on a libuv worker thread
+ *   sampleAll([samplers], [skips]) Promise: the sweeps of several samplers in one worker job
+ *                                 (skip: a Uint32Array, per target the fields not to read)
  *   sampler.openedFiles()         what is held open, for diagnostics and the benchmark
  *   sampler.close()
  *   fieldNames, fileKinds, userHz, abiVersion
@@ -27,7 +28,7 @@
 #include "sampler.h"
 
 /* Bumped when the JavaScript ↔ C contract changes (the loader checks it). */
-#define ABI_VERSION 2
+#define ABI_VERSION 3
 /* Longest file name in a plan ("blkio.throttle.io_service_bytes_recursive" is 41). */
 #define MAX_NAME_BYTES 255
 
@@ -53,16 +54,19 @@ typedef struct {
 /* Marks the objects this addon wraps, so sampleAll never unwraps a stranger's object. */
 static const napi_type_tag sampler_tag = {0x6367646173685f73ULL, 0x616d706c65727631ULL};
 
-static napi_value throw_fmt(napi_env env, int type_error, const char *code, const char *fmt, ...)
+/* kind: 0 Error, 1 TypeError, 2 RangeError. */
+static napi_value throw_fmt(napi_env env, int kind, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static napi_value throw_fmt(napi_env env, int type_error, const char *code, const char *fmt, ...) {
+static napi_value throw_fmt(napi_env env, int kind, const char *code, const char *fmt, ...) {
   char message[PATH_MAX + 256];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
-  if (type_error)
+  if (kind == 1)
     napi_throw_type_error(env, code, message);
+  else if (kind == 2)
+    napi_throw_range_error(env, code, message);
   else
     napi_throw_error(env, code, message);
   return NULL;
@@ -382,6 +386,7 @@ typedef struct {
   napi_ref buffer_ref;
   napi_ref self_ref;
   cgd_table *table;
+  uint32_t *skip; /* a copy of the caller's masks, or NULL */
   cgd_out out;
   cgd_errors errs;
   int err;
@@ -413,7 +418,7 @@ static void sample_execute(napi_env env, void *data) {
   for (uint32_t i = 0; i < job->n; i++) {
     sweep_part *part = &job->parts[i];
     part->started_ns = monotonic_ns();
-    part->err = cgd_sweep(part->table, &part->out, &part->errs);
+    part->err = cgd_sweep(part->table, part->skip, &part->out, &part->errs);
     part->finished_ns = monotonic_ns();
   }
 }
@@ -463,6 +468,7 @@ static void free_job(napi_env env, sample_job *job) {
   for (uint32_t i = 0; i < job->n; i++) {
     sweep_part *part = &job->parts[i];
     if (part->table) cgd_table_unref(part->table);
+    free(part->skip);
     cgd_errors_free(&part->errs);
     if (part->buffer_ref) napi_delete_reference(env, part->buffer_ref);
     if (part->self_ref) napi_delete_reference(env, part->self_ref);
@@ -515,11 +521,44 @@ static napi_value reject_closed(napi_env env) {
 }
 
 /*
- * Queue one job sweeping `states` in order; the promise resolves with one batch, or with an
- * array of them (as_array). Each batch has its own ArrayBuffer: values | keys | present |
- * vanished, made here, filled by the worker, seen by JavaScript only once the promise resolves.
+ * A skip argument: undefined or null (read everything), or a Uint32Array with one mask per
+ * target of `table`, copied so that the caller may reuse it while the sweep runs. Returns 0, or
+ * -1 with a TypeError/RangeError thrown.
  */
-static napi_value queue_sweeps(napi_env env, const napi_value *selves, sampler_state *const *states, uint32_t n, int as_array) {
+static int read_skip(napi_env env, napi_value value, const cgd_table *table, const char *where, uint32_t **out) {
+  napi_valuetype type;
+  *out = NULL;
+  if (!value || napi_typeof(env, value, &type) != napi_ok || type == napi_undefined || type == napi_null) return 0;
+  bool is_typed = false;
+  napi_typedarray_type kind;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &kind, &length, &data, NULL, NULL) != napi_ok || kind != napi_uint32_array) {
+    throw_fmt(env, 1, "ERR_INVALID_ARG_TYPE", "%s: skip must be a Uint32Array", where);
+    return -1;
+  }
+  if (length != table->n) {
+    throw_fmt(env, 2, "ERR_OUT_OF_RANGE", "%s: skip has %zu masks for %u targets", where, length, table->n);
+    return -1;
+  }
+  if (length == 0) return 0;
+  *out = malloc(length * sizeof **out);
+  if (!*out) {
+    throw_errno(env, ENOMEM, where);
+    return -1;
+  }
+  memcpy(*out, data, length * sizeof **out);
+  return 0;
+}
+
+/*
+ * Queue one job sweeping `states` in order (skips: one skip argument per state, or NULL); the
+ * promise resolves with one batch, or with an array of them (as_array). Each batch has its own
+ * ArrayBuffer: values | keys | present | vanished, made here, filled by the worker, seen by
+ * JavaScript only once the promise resolves.
+ */
+static napi_value queue_sweeps(napi_env env, const napi_value *selves, sampler_state *const *states, const napi_value *skips, uint32_t n, int as_array) {
   for (uint32_t i = 0; i < n; i++)
     if (!states[i]->table) return reject_closed(env);
   sample_job *job = calloc(1, sizeof *job + n * sizeof(sweep_part));
@@ -530,6 +569,10 @@ static napi_value queue_sweeps(napi_env env, const napi_value *selves, sampler_s
   for (uint32_t i = 0; i < n; i++) {
     sweep_part *part = &job->parts[i];
     size_t rows = states[i]->table->n;
+    if (skips && read_skip(env, skips[i], states[i]->table, as_array ? "sampleAll" : "sample", &part->skip) != 0) {
+      free_job(env, job);
+      return NULL;
+    }
     size_t values_bytes = rows * FIELD_COUNT * sizeof(uint64_t);
     void *data = NULL;
     napi_value buffer;
@@ -563,17 +606,20 @@ static napi_value queue_sweeps(napi_env env, const napi_value *selves, sampler_s
 }
 
 static napi_value sample(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  napi_value self;
-  sampler_state *state = unwrap(env, info, &argc, NULL, &self);
+  size_t argc = 1;
+  napi_value argv[1] = {NULL}, self;
+  sampler_state *state = unwrap(env, info, &argc, argv, &self);
   if (!state) return NULL;
-  return queue_sweeps(env, &self, &state, 1, 0);
+  return queue_sweeps(env, &self, &state, argc >= 1 ? argv : NULL, 1, 0);
 }
 
-/* sampleAll(samplers): one job for them all; resolves with their batches in the same order. */
+/*
+ * sampleAll(samplers, skips?): one job for them all; resolves with their batches in the same
+ * order. skips, when given, is an array as long as samplers (each element a skip argument).
+ */
 static napi_value sample_all(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], list;
+  size_t argc = 2;
+  napi_value argv[2] = {NULL, NULL}, list, skip_list = NULL;
   bool is_array = false;
   uint32_t n = 0;
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
@@ -581,10 +627,24 @@ static napi_value sample_all(napi_env env, napi_callback_info info) {
     return throw_fmt(env, 1, "ERR_INVALID_ARG_TYPE", "sampleAll: expected an array of Samplers");
   list = argv[0];
   CALL(env, napi_get_array_length(env, list, &n));
+  if (argc >= 2) {
+    napi_valuetype type;
+    CALL(env, napi_typeof(env, argv[1], &type));
+    if (type != napi_undefined && type != napi_null) {
+      uint32_t m = 0;
+      if (napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array)
+        return throw_fmt(env, 1, "ERR_INVALID_ARG_TYPE", "sampleAll: skips must be an array");
+      CALL(env, napi_get_array_length(env, argv[1], &m));
+      if (m != n) return throw_fmt(env, 2, "ERR_OUT_OF_RANGE", "sampleAll: %u skips for %u samplers", m, n);
+      skip_list = argv[1];
+    }
+  }
   napi_value *selves = calloc(n ? n : 1, sizeof *selves);
+  napi_value *skips = calloc(n ? n : 1, sizeof *skips);
   sampler_state **states = calloc(n ? n : 1, sizeof *states);
-  if (!selves || !states) {
+  if (!selves || !skips || !states) {
     free(selves);
+    free(skips);
     free(states);
     return throw_errno(env, ENOMEM, "sampleAll");
   }
@@ -597,10 +657,12 @@ static napi_value sample_all(napi_env env, napi_callback_info info) {
       throw_fmt(env, 1, "ERR_INVALID_ARG_TYPE", "sampleAll: element %u is not a Sampler", i);
       goto done;
     }
+    if (skip_list && napi_get_element(env, skip_list, i, &skips[i]) != napi_ok) goto done;
   }
-  result = queue_sweeps(env, selves, states, n, 1);
+  result = queue_sweeps(env, selves, states, skip_list ? skips : NULL, n, 1);
 done:
   free(selves);
+  free(skips);
   free(states);
   return result;
 }

@@ -234,13 +234,14 @@ static ssize_t read_whole(int fd, buffer *buf) {
 /* ENOENT/ENODEV on a kept descriptor: the cgroup was removed. */
 static int vanished_errno(int err) { return err == ENODEV || err == ENOENT; }
 
-static void sweep_target(cgd_target *t, buffer *buf, uint64_t *row, uint32_t *present_out, uint8_t *vanished_out, cgd_errors *errs) {
+static void sweep_target(cgd_target *t, uint32_t skip, buffer *buf, uint64_t *row, uint32_t *present_out, uint8_t *vanished_out, cgd_errors *errs) {
   char path[PATH_MAX], why[512];
   uint32_t present = 0;
   int vanished = cgd_target_vanished(t);
   memset(row, 0, FIELD_COUNT * sizeof *row);
   for (uint32_t i = 0; i < t->nfiles; i++) {
     const cgd_file *f = &t->files[i];
+    if ((f->mask & ~skip) == 0) continue;
     ssize_t n = read_whole(f->fd, buf);
     if (n < 0) {
       int err = (int)-n;
@@ -258,7 +259,7 @@ static void sweep_target(cgd_target *t, buffer *buf, uint64_t *row, uint32_t *pr
       cgd_errors_add(errs, t->key, path, "EPARSE", why);
       continue;
     }
-    uint32_t take = parsed.mask & f->mask;
+    uint32_t take = parsed.mask & f->mask & ~skip;
     present |= take;
     while (take) {
       int field = __builtin_ctz(take);
@@ -281,13 +282,13 @@ static void sweep_target(cgd_target *t, buffer *buf, uint64_t *row, uint32_t *pr
   *vanished_out = (uint8_t)vanished;
 }
 
-int cgd_sweep(const cgd_table *table, const cgd_out *out, cgd_errors *errs) {
+int cgd_sweep(const cgd_table *table, const uint32_t *skip, const cgd_out *out, cgd_errors *errs) {
   buffer buf = {.data = malloc(READ_BUFFER_BYTES), .cap = READ_BUFFER_BYTES};
   if (!buf.data) return ENOMEM;
   for (uint32_t i = 0; i < table->n; i++) {
     cgd_target *t = table->targets[i];
     out->keys[i] = t->key;
-    sweep_target(t, &buf, &out->values[(size_t)i * FIELD_COUNT], &out->present[i], &out->vanished[i], errs);
+    sweep_target(t, skip ? skip[i] : 0, &buf, &out->values[(size_t)i * FIELD_COUNT], &out->present[i], &out->vanished[i], errs);
   }
   free(buf.data);
   return 0;

@@ -87,8 +87,12 @@ void cgd_target_unref(cgd_target *t);
 cgd_table *cgd_table_new(uint32_t n);
 void cgd_table_unref(cgd_table *table);
 
-/* One sweep over every target of `table`. Returns 0, or an errno when it could not run at all. */
-int cgd_sweep(const cgd_table *table, const cgd_out *out, cgd_errors *errs);
+/*
+ * One sweep over every target of `table`. `skip` (NULL, or one mask per target): fields not to
+ * read this sweep; a file is left unread when every field it claims is skipped, and skipped
+ * fields are not present. Returns 0, or an errno when it could not run at all.
+ */
+int cgd_sweep(const cgd_table *table, const uint32_t *skip, const cgd_out *out, cgd_errors *errs);
 
 int cgd_errors_add(cgd_errors *errs, uint32_t key, const char *path, const char *code, const char *message);
 void cgd_errors_free(cgd_errors *errs);

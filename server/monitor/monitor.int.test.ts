@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import superjson from 'superjson';
-import { spawnMemoryHog, spawnTestProcess, type TestProcess } from '@/server/cgroup/testing';
+import { readKernelFile, spawnMemoryHog, spawnTestProcess, type TestProcess } from '@/server/cgroup/testing';
 import { exec } from '@/server/lib/exec';
 import { startTestApiServer, type TestApiServer } from '@/server/testing/apiServer';
 import type { MonitorEvent } from './events';
@@ -151,6 +151,38 @@ describe('monitor on the real kernel, through the API', () => {
     await events.return(undefined);
     const listed = await trpc<{ events: MonitorEvent[] }>(server, 'query', 'monitor.events', { ref: 'oom' });
     expect(listed.events.map((e) => e.type)).toContain('oom_kill');
+  });
+
+  it('reads an idle subtree through its parent, and still gives each cgroup in it the kernel\'s own CPU counter', async () => {
+    for (const path of ['quiet', 'quiet/a', 'quiet/b']) await trpc(server, 'mutation', 'cgroups.create', { path });
+    const stream = trpcSubscription<LiveFrame>(server.url, 'monitor.live', { refs: ['quiet/a'] }, { token: server.adminToken, signal: ac.signal });
+    await until(stream, (m) => m.data.values['quiet/a'] !== null);
+    // Some CPU in quiet/a, then nothing: from then on no counter in quiet moves.
+    const p = spawnTestProcess('sh', ['-c', 'while :; do :; done']);
+    procs.push(p);
+    await trpc(server, 'mutation', 'cgroups.move', { pid: p.pid, path: 'quiet/a' });
+    await until(stream, (m) => (cpuOf(m.data, 'quiet/a') ?? 0) > 0.1);
+    p.kill();
+    await p.exited;
+    await until(stream, (m) => cpuOf(m.data, 'quiet/a') === 0);
+    await until(stream, () => true);
+    await until(stream, () => true);
+    await stream.return(undefined);
+    const status = await trpc<MonitorStatus>(server, 'query', 'monitor.status');
+    expect(status.cpuGates.gates).toBeGreaterThan(0);
+    expect(status.cpuGates.skippedReads).toBeGreaterThan(0);
+
+    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    const body = await res.text();
+    for (const ref of ['quiet', 'quiet/a', 'quiet/b']) {
+      // v1: the cpuacct hierarchy (mounted apart from cpu on some hosts); v2: cpu.stat.
+      const kernel = await readKernelFile(server.services.cgroups, ref, 'cpuacct', 'cpuacct.usage', 'cpu.stat').catch(() =>
+        readKernelFile(server.services.cgroups, ref, 'cpu', 'cpuacct.usage', 'cpu.stat'),
+      );
+      const usec = kernel.version === 1 ? Math.floor(Number(kernel.text) / 1000) : Number(/^usage_usec (\d+)$/m.exec(kernel.text)?.[1]);
+      const line = new RegExp(`^container_cpu_usage_seconds_total\\{id="/${server.cgroupRoot}/${ref}"[^}]*\\} (\\S+)$`, 'm').exec(body);
+      expect({ ref, seconds: Number(line?.[1]) }).toEqual({ ref, seconds: usec / 1e6 });
+    }
   });
 
   it('serves /metrics to an admin token only, in a format promtool accepts', async () => {

@@ -35,15 +35,34 @@ for (const version of ['v1', 'v2'] as const) {
       return dirOf(h, path.posix.join(h.managedRoot, 'web'));
     };
 
-    async function setCpu(usec: number): Promise<void> {
-      cpuUsec = usec;
+    /** The CPU usage counter of a fixture cgroup directory, µs (v2 cpu.stat, v1 cpuacct.usage in ns). */
+    async function addCpu(dir: string, usec: number, set?: number): Promise<void> {
       if (version === 'v2') {
-        const file = path.join(webDir('cpu'), 'cpu.stat');
+        const file = path.join(dir, 'cpu.stat');
         const text = await readFile(file, 'utf8');
-        await writeFile(file, text.replace(/^usage_usec \d+$/m, `usage_usec ${usec}`));
+        const was = Number(/^usage_usec (\d+)$/m.exec(text)?.[1] ?? 0);
+        await writeFile(file, text.replace(/^usage_usec \d+$/m, `usage_usec ${set ?? was + usec}`));
       } else {
-        await writeFile(path.join(webDir('cpuacct'), 'cpuacct.usage'), `${usec * 1000}\n`);
+        const file = path.join(dir, 'cpuacct.usage');
+        const text = await readFile(file, 'utf8').catch(() => null);
+        if (text === null) return; // a v1 hierarchy root without the file
+        const was = Number(text.trim()) / 1000;
+        await writeFile(file, `${(set ?? was + usec) * 1000}\n`);
       }
+    }
+
+    /**
+     * Sets web's CPU usage as the kernel counts it: a parent's counter includes its children's,
+     * so what web used is added to every ancestor's too. `remade`: web was removed and made
+     * again, its counter starts from 0 (the ancestors keep what the old one used).
+     */
+    async function setCpu(usec: number, remade = false): Promise<void> {
+      const used = remade ? usec : usec - cpuUsec;
+      cpuUsec = usec;
+      const web = webDir(version === 'v2' ? 'cpu' : 'cpuacct');
+      await addCpu(web, 0, usec);
+      const h = cgroups.hierarchies.find((x) => (version === 'v2' ? x.version === 2 : x.controllers.includes('cpuacct')))!;
+      for (let dir = path.dirname(web); dir.startsWith(h.mountPoint); dir = path.dirname(dir)) await addCpu(dir, used);
     }
 
     /** An OOM kill in web, as the kernel counts it: on v2 in its own (.local) and its subtree's file. */
@@ -103,7 +122,7 @@ for (const version of ['v1', 'v2'] as const) {
       const a = monitor.history(['web'], '1m');
       const cpu = a.refs[0]!.series.cpuCores;
       expect(cpu.at(-1)).toBeCloseTo(0.5, 5);
-      await setCpu(1000); // the cgroup was made again
+      await setCpu(1000, true); // the cgroup was made again
       await sweep();
       expect(monitor.history(['web'], '1m').refs[0]!.series.cpuCores.at(-1)).toBeNull();
       await setCpu(1000 + 250_000);
@@ -200,6 +219,25 @@ for (const version of ['v1', 'v2'] as const) {
       const { body } = await renderMetrics(monitor.metricsSnapshot());
       expect(body).toMatch(/container_cpu_usage_seconds_total\{id="[^"]*\/cgdash\/web",name="",image="",tenant="",cpu="total"\} 0\.351/);
       expect(body).toMatch(/container_memory_usage_bytes\{id="[^"]*\/cgdash\/web"/);
+    });
+
+    it('leaves out the CPU reads under a parent whose counter did not move, and still sees a counter set back by hand', async () => {
+      const webCpu = () => monitor.history(['web'], '1m').refs[0]!.series.cpuCores.at(-1);
+      await sweep();
+      await sweep();
+      expect(monitor.status().cpuGates.gates).toBeGreaterThan(0);
+      expect(monitor.status().cpuGates.skippedReads).toBeGreaterThan(0);
+      expect(webCpu()).toBe(0);
+      // web's counter set back (v1: written by hand); no ancestor's counter moves with it.
+      await addCpu(webDir(version === 'v2' ? 'cpu' : 'cpuacct'), 0, 2000);
+      cpuUsec = 2000;
+      await sweep();
+      expect(webCpu()).toBe(0); // not read: its parent did not move
+      // Every 60th sweep leaves nothing out, so it is read within a minute.
+      for (let i = 0; i < 60; i++) await sweep();
+      await setCpu(cpuUsec + 250_000);
+      await sweep();
+      expect(webCpu()).toBeCloseTo(0.25, 5);
     });
 
     it('writes minute rollups that charts past 15 minutes read, also after a restart', async () => {

@@ -31,8 +31,9 @@ import { NameResolvers, type CgroupIdentity, type NameResolver } from './names';
 import { copyBatchRow, counterDelta, cpuCores, deriveFull, type RawRow } from './rates';
 import { SeriesRing, slotsForBudget } from './ring';
 import { MinuteAccumulator, minuteOf, ROLLUP_MS, ROLLUP_RETENTION_MS, RollupStore } from './rollups';
-import { createSampler, FIELD_COUNT, Field, fieldBit, type SampleBatch, type SamplerHandle } from './sampler';
+import { createSampler, FIELD_COUNT, Field, fieldBit, sampleAll, type SampleBatch, type SamplerHandle } from './sampler';
 import { EXTRAS, EXTRAS_COUNT, S, SERIES_COUNT, SERIES_IDS, seriesArray, type SeriesId } from './series';
+import { CpuGates } from './cpuGates';
 import { ShardedSampler, type ShardTarget } from './shards';
 import { dirsSignature, logicalCgroup, refOf, type LogicalCgroup } from './targets';
 import { findings, type DiagnoseResult } from './diagnose';
@@ -54,6 +55,8 @@ export interface MonitorOptions {
   ringBudgetBytes?: number;
   /** Read only cpu and pids of idle cgroups (default true). */
   idleBackoff?: boolean;
+  /** Leave out the CPU reads of children whose parent's usage did not move (cpuGates.ts; default true). */
+  skipIdleSubtrees?: boolean;
   idleSweeps?: number;
   refreshPeriodSweeps?: number;
   /** New cgroups given their first full read per sweep, at most. */
@@ -161,6 +164,8 @@ export interface MonitorStatus {
   avgSweepMs: number;
   targets: number;
   hot: number;
+  /** Parents whose CPU usage is read first, and the CPU reads the last sweep left out thanks to them. */
+  cpuGates: { gates: number; skippedReads: number };
   gone: number;
   ring: { slots: number; maxSlots: number; bytes: number; spanMs: number };
   discovery: DiscoveryStatus | null;
@@ -191,6 +196,9 @@ const TOP_NUMBERS = [
   'psiCpuSomePct', 'psiMemorySomePct', 'psiIoSomePct', 'memoryMaxBytes', 'cpuQuotaCores',
 ] as const satisfies readonly (keyof TopRow)[];
 const ALL_FIELDS = (2 ** FIELD_COUNT - 1) >>> 0;
+const CPU_BIT = fieldBit(Field.cpuUsageUsec);
+/** Where a cold row's CPU usage comes from this sweep. */
+const CpuFrom = { read: 0, gate: 1, unchanged: 2 } as const;
 
 export class Monitor {
   readonly runId = randomBytes(4).toString('hex');
@@ -207,7 +215,7 @@ export class Monitor {
   private readonly acc = new MinuteAccumulator();
   readonly limits: LimitsCache;
   private discovery: CgroupDiscovery | null = null;
-  private samplers: { cold: ShardedSampler; hot: ShardedSampler; refresh: SamplerHandle } | null = null;
+  private samplers: { cold: ShardedSampler; hot: ShardedSampler; refresh: SamplerHandle; gates: CpuGates } | null = null;
 
   private readonly targets = new Map<string, Target>();
   private readonly byPath = new Map<string, Target>();
@@ -220,6 +228,11 @@ export class Monitor {
   private coldPids = new Float64Array(0);
   private coldMs = new Float64Array(0);
   private coldHas = new Uint8Array(0);
+  /** The gate sweep (CpuGates.sweep) since which coldCpu is known; 0: never. */
+  private coldSince = new Uint32Array(0);
+  /** This sweep: where the CPU usage comes from when the cold read left it out (CpuFrom). */
+  private cpuFrom = new Uint8Array(0);
+  private skippedReads = 0;
   private full = new Float64Array(0);
   private fullPresent = new Uint32Array(0);
   private fullMs = new Float64Array(0);
@@ -285,6 +298,7 @@ export class Monitor {
       sampler: 'auto',
       ringBudgetBytes: 48 * 1024 * 1024,
       idleBackoff: true,
+      skipIdleSubtrees: true,
       idleSweeps: 10,
       refreshPeriodSweeps: 300,
       newPerSweep: 50,
@@ -331,6 +345,7 @@ export class Monitor {
       cold: new ShardedSampler(() => createSampler({ prefer, fields: ['cpuUsageUsec', 'pidsCurrent'] })),
       hot: new ShardedSampler(() => createSampler({ prefer })),
       refresh: createSampler({ prefer }),
+      gates: new CpuGates(createSampler({ prefer, fields: ['cpuUsageUsec'] })),
     };
     this.o.log?.(`monitor: ${this.samplers.refresh.reason}; every ${this.intervalMs} ms`);
     this.discovery = new CgroupDiscovery({ cgroups: this.deps.cgroups, watch: this.o.watch, log: this.o.log, onChange: () => this.wakeLoop?.() });
@@ -363,7 +378,7 @@ export class Monitor {
     this.topChannel.closeAll();
     this.events.channel.closeAll();
     if (this.samplers) {
-      await Promise.all([this.samplers.cold.close(), this.samplers.hot.close(), this.samplers.refresh.close()]);
+      await Promise.all([this.samplers.cold.close(), this.samplers.hot.close(), this.samplers.refresh.close(), this.samplers.gates.close()]);
       this.samplers = null;
     }
     if (this.lagTimer) clearInterval(this.lagTimer);
@@ -417,6 +432,8 @@ export class Monitor {
     this.coldPids = grow(this.coldPids, size, 0, (k) => new Float64Array(k));
     this.coldMs = grow(this.coldMs, size, 0, (k) => new Float64Array(k));
     this.coldHas = grow(this.coldHas, size, 0, (k) => new Uint8Array(k));
+    this.coldSince = grow(this.coldSince, size, 0, (k) => new Uint32Array(k));
+    this.cpuFrom = grow(this.cpuFrom, size, 0, (k) => new Uint8Array(k));
     this.full = grow(this.full, size * FIELD_COUNT, 0, (k) => new Float64Array(k));
     this.fullPresent = grow(this.fullPresent, size, 0, (k) => new Uint32Array(k));
     this.fullMs = grow(this.fullMs, size, 0, (k) => new Float64Array(k));
@@ -432,6 +449,7 @@ export class Monitor {
 
   private resetIndex(i: number): void {
     this.coldHas[i] = 0;
+    this.coldSince[i] = 0;
     this.fullHas[i] = 0;
     this.fullPresent[i] = 0;
     this.idle[i] = 0;
@@ -628,7 +646,10 @@ export class Monitor {
   private async planSamplers(live: Target[], targetsChanged: boolean): Promise<void> {
     const samplers = this.samplers;
     if (!samplers) return;
-    if (targetsChanged) await samplers.cold.setTargets(live.map((t) => this.sampleTarget(t)));
+    if (targetsChanged) {
+      await samplers.cold.setTargets(live.map((t) => this.sampleTarget(t)));
+      if (this.o.skipIdleSubtrees) await samplers.gates.setTargets(live.map((t) => ({ key: t.keyId, dirs: t.dirs })));
+    }
     if (!this.o.idleBackoff && !targetsChanged) return;
 
     const wanted: Target[] = [];
@@ -694,8 +715,18 @@ export class Monitor {
 
     const sampleStart = performance.now();
     const planMs = sampleStart - started;
-    const [cold, hot, refresh] = await Promise.all([samplers.cold.sample(), samplers.hot.sample(), samplers.refresh.sample()]);
-    const full = [...hot, refresh];
+    if (this.o.skipIdleSubtrees) await samplers.gates.read(this.monoMs);
+    // Cold, hot and refresh sweeps in one job: one thread hand-off and one completion a tick.
+    this.cpuFrom.fill(CpuFrom.read);
+    this.skippedReads = 0;
+    const coldParts = samplers.cold.parts(this.o.skipIdleSubtrees ? this.coldSkip : undefined);
+    const hotParts = samplers.hot.parts();
+    const batches = await sampleAll(
+      [...coldParts.samplers, ...hotParts.samplers, samplers.refresh],
+      [...coldParts.skips, ...hotParts.skips, undefined],
+    );
+    const cold = batches.slice(0, coldParts.samplers.length);
+    const full = batches.slice(coldParts.samplers.length);
     const sampleEnd = performance.now();
     const sampleMs = sampleEnd - sampleStart;
     if (!this.running) return;
@@ -756,10 +787,24 @@ export class Monitor {
     if (t - this.lastPruneMs > 3600_000) this.prune(t);
   }
 
+  /** The cold sweep's skip mask of one target: its CPU read is left out when cpuGates knows the value. */
+  private readonly coldSkip = (key: number): number => {
+    const t = this.byKey.get(key);
+    const gates = this.samplers?.gates;
+    if (!t || !gates) return 0;
+    const i = t.index;
+    if (gates.ownRead(key)) this.cpuFrom[i] = CpuFrom.gate;
+    else if (this.coldHas[i] && gates.parentUnchanged(key, this.coldSince[i] ?? 0)) this.cpuFrom[i] = CpuFrom.unchanged;
+    else return 0;
+    this.skippedReads++;
+    return CPU_BIT;
+  };
+
   private applyCold(b: SampleBatch): void {
-    const cpuBit = fieldBit(Field.cpuUsageUsec);
+    const cpuBit = CPU_BIT;
     const pidsBit = fieldBit(Field.pidsCurrent);
     const ms = this.monoMs(b);
+    const gates = this.samplers?.gates;
     for (let r = 0; r < b.keys.length; r++) {
       const tg = this.byKey.get(b.keys[r] ?? -1);
       if (!tg || tg.goneAt !== null) continue;
@@ -772,13 +817,27 @@ export class Monitor {
       const present = b.present[r] ?? 0;
       const base = i * SERIES_COUNT;
       let active = false;
+      // The usage and when it held: this read's, the gate read of this cgroup, or (its parent's
+      // did not move) the value already known, as of the parent's read.
+      let cpu = NaN;
+      let cpuMs = ms;
+      const from = this.cpuFrom[i];
       if (present & cpuBit) {
-        const cpu = Number(b.values[r * FIELD_COUNT + Field.cpuUsageUsec] ?? 0n);
-        const cores = this.coldHas[i] ? cpuCores(this.coldCpu[i] ?? 0, cpu, (ms - (this.coldMs[i] ?? 0)) / 1000) : NaN;
+        cpu = Number(b.values[r * FIELD_COUNT + Field.cpuUsageUsec] ?? 0n);
+      } else if (from !== CpuFrom.read && gates) {
+        const known = from === CpuFrom.gate ? gates.ownRead(tg.keyId) : gates.parentUnchanged(tg.keyId, this.coldSince[i] ?? 0);
+        if (known) {
+          cpu = from === CpuFrom.gate ? known.cpu : (this.coldCpu[i] ?? 0);
+          cpuMs = known.ms;
+        }
+      }
+      if (!Number.isNaN(cpu)) {
+        const cores = this.coldHas[i] ? cpuCores(this.coldCpu[i] ?? 0, cpu, (cpuMs - (this.coldMs[i] ?? 0)) / 1000) : NaN;
         this.series[base + S.cpuCores] = cores;
         // Unknown (first read, counter reset) is not activity: a new cgroup starts cold.
         active = cores > 0;
         this.coldCpu[i] = cpu;
+        this.coldSince[i] = gates?.sweep ?? 0;
       } else {
         this.series[base + S.cpuCores] = NaN;
       }
@@ -791,7 +850,7 @@ export class Monitor {
         this.series[base + S.pids] = NaN;
       }
       this.idle[i] = active ? 0 : Math.min(65535, (this.idle[i] ?? 0) + 1);
-      this.coldMs[i] = ms;
+      this.coldMs[i] = cpuMs;
       this.coldHas[i] = 1;
       this.wrote[i] = 1;
     }
@@ -980,6 +1039,7 @@ export class Monitor {
       avgProcessMs: avg((s) => s.processMs),
       targets: this.targets.size - gone,
       hot: this.hotKeys.size,
+      cpuGates: { gates: this.samplers?.gates.count ?? 0, skippedReads: this.skippedReads },
       gone,
       ring: { slots: this.ring.slotsInUse, maxSlots: this.ring.maxSlots, bytes: this.ring.bytes, spanMs: RING_SPAN_MS },
       discovery: this.discovery?.status() ?? null,

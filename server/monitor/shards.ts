@@ -18,6 +18,15 @@ interface Shard {
   sampler: SamplerHandle | null;
   signature: string;
   count: number;
+  /** The shard's keys in row order, and a reused array for its skip masks. */
+  keys: Uint32Array;
+  skip: Uint32Array;
+}
+
+/** Samplers to sweep together (`sampleAll`), with their skip masks. */
+export interface SweepParts {
+  samplers: SamplerHandle[];
+  skips: (Uint32Array | undefined)[];
 }
 
 export class ShardedSampler {
@@ -29,7 +38,7 @@ export class ShardedSampler {
     private readonly make: () => SamplerHandle,
     readonly shardCount = 32,
   ) {
-    this.shards = Array.from({ length: shardCount }, () => ({ sampler: null, signature: '', count: 0 }));
+    this.shards = Array.from({ length: shardCount }, () => ({ sampler: null, signature: '', count: 0, keys: new Uint32Array(0), skip: new Uint32Array(0) }));
   }
 
   /** The implementation that runs (made on first use). */
@@ -51,6 +60,8 @@ export class ShardedSampler {
       if (shard.sampler) await shard.sampler.setTargets(list.map((t) => ({ key: t.key, dirs: t.dirs })));
       shard.signature = signature;
       shard.count = list.length;
+      shard.keys = Uint32Array.from(list, (t) => t.key);
+      shard.skip = new Uint32Array(list.length);
       changed++;
       this.resets++;
     }
@@ -58,8 +69,24 @@ export class ShardedSampler {
   }
 
   /** One sweep of every non-empty shard (with the addon: one worker job for them all). */
-  sample(): Promise<SampleBatch[]> {
-    return sampleAll(this.shards.filter((s) => s.sampler && s.count > 0).map((s) => s.sampler!));
+  sample(skipOf?: (key: number) => number): Promise<SampleBatch[]> {
+    const parts = this.parts(skipOf);
+    return sampleAll(parts.samplers, parts.skips);
+  }
+
+  /**
+   * The non-empty shards, to sweep in one `sampleAll` with other samplers; `skipOf` gives each
+   * target's skip mask for this sweep (none when absent). The masks are valid until the next call.
+   */
+  parts(skipOf?: (key: number) => number): SweepParts {
+    const parts: SweepParts = { samplers: [], skips: [] };
+    for (const s of this.shards) {
+      if (!s.sampler || s.count === 0) continue;
+      parts.samplers.push(s.sampler);
+      if (skipOf) for (let r = 0; r < s.keys.length; r++) s.skip[r] = skipOf(s.keys[r]!);
+      parts.skips.push(skipOf ? s.skip : undefined);
+    }
+    return parts;
   }
 
   async close(): Promise<void> {
@@ -68,6 +95,8 @@ export class ShardedSampler {
       s.sampler = null;
       s.signature = '';
       s.count = 0;
+      s.keys = new Uint32Array(0);
+      s.skip = new Uint32Array(0);
     }
   }
 }

@@ -3,9 +3,13 @@
  * reads cgroupfs): they must agree with each other value for value, and with what the cgroup
  * module itself reports for every cgroup of the tree.
  */
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCgroups, type CgroupManager, type Usage } from '@/server/cgroup';
-import { fixturePath, fixtureRoots, type FixtureVersion } from '@/server/cgroup/testing';
+import { copyFixture, fixturePath, fixtureRoots, type FixtureVersion } from '@/server/cgroup/testing';
+import { FIELD_COUNT, Field, fieldBit, fieldMask } from './fields';
+import { sampleAll } from './index';
 import { NativeSampler } from './nativeSampler';
 import type { SampleTarget } from './plan';
 import { errorCodes, openFdCount, requireNativeAddon, rowOf } from './testing';
@@ -165,6 +169,70 @@ describe.each<FixtureVersion>(['v1', 'v2'])('samplers on the %s fixture tree', (
       await expect(s.setTargets([{ key: -1, dirs: [] }])).rejects.toThrow(/key must be an integer/);
       await expect(s.setTargets([{ key: 1, dirs: [{ dir: 'relative', version: 1, controllers: [] }] }])).rejects.toThrow(/absolute/);
       expect(s.openedFiles().length).toBe(files);
+    }
+  });
+
+  it('leaves out the fields it is told to skip, the same way in both samplers', async () => {
+    await native.setTargets(targets);
+    await ts.setTargets(targets);
+    const cpu = fieldMask('cpuUsageUsec', 'cpuUserUsec', 'cpuSystemUsec');
+    const memory = fieldMask('memoryCurrentBytes', 'memoryAnonBytes', 'memoryFileBytes');
+    // Row by row: nothing, the CPU usage fields, some memory fields, everything.
+    const skip = Uint32Array.from(targets, (_t, i) => [0, cpu, memory, 0xffffffff][i % 4]!);
+    const [whole, nb, tb] = [await ts.sample(), await native.sample(skip), await ts.sample(skip)];
+    expectSameBatch(nb, tb);
+    let left = 0;
+    for (let r = 0; r < targets.length; r++) {
+      expect(nb.present[r]! & skip[r]!).toBe(0);
+      // What was not skipped is all there, with the values of a sweep that skipped nothing
+      // (v1 swap is memory+swap minus memory: it goes with memory.current).
+      const derived = skip[r]! & fieldBit(Field.memoryCurrentBytes) && version === 'v1' ? fieldBit(Field.memorySwapCurrentBytes) : 0;
+      expect(nb.present[r]).toBe((whole.present[r]! & ~skip[r]! & ~derived) >>> 0);
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        if (nb.present[r]! & fieldBit(f)) expect(nb.values[r * FIELD_COUNT + f]).toBe(whole.values[r * FIELD_COUNT + f]);
+      }
+      left += (whole.present[r]! & skip[r]!) !== 0 ? 1 : 0;
+    }
+    expect(left).toBeGreaterThan(0);
+    // sampleAll hands each sampler its own masks.
+    const [a, b] = await sampleAll([native, ts], [skip, undefined]);
+    expectSameBatch(a!, nb);
+    expectSameBatch(b!, whole);
+  });
+
+  it('refuses a skip of another length or type, in both samplers', async () => {
+    for (const s of [native, ts]) {
+      await s.setTargets(targets);
+      await expect(s.sample(new Uint32Array(targets.length + 1))).rejects.toThrow(/skip has \d+ masks for \d+ targets/);
+      await expect(s.sample([0] as never)).rejects.toThrow(/skip must be a Uint32Array/);
+      await expect(sampleAll([s], [])).rejects.toThrow(/0 skips for 1 samplers/);
+    }
+  });
+});
+
+describe.each<FixtureVersion>(['v1', 'v2'])('a skipped file on the %s fixture tree', (version) => {
+  it('is not read at all: a file that cannot be parsed gives no error while its fields are skipped', async () => {
+    const copy = await copyFixture(version);
+    const samplers = [new TsSampler(), new NativeSampler(requireNativeAddon())];
+    try {
+      const mgr = await openCgroups({ managedRoot: 'cgdash', ...fixtureRoots(copy.root) });
+      const web = mgr.resolve('web').filter((p) => p.version === (version === 'v1' ? 1 : 2));
+      const cpuDir = web.find((p) => p.version === 2 || p.controllers.includes('cpuacct'))!.dir;
+      const cpuFile = version === 'v1' ? 'cpuacct.usage' : 'cpu.stat';
+      expect(await readdir(cpuDir)).toContain(cpuFile);
+      await writeFile(path.join(cpuDir, cpuFile), 'not a number\n');
+      for (const s of samplers) {
+        await s.setTargets([{ key: 1, dirs: web }]);
+        const read = await s.sample();
+        expect(read.errors.map((e) => `${e.code} ${path.basename(e.file)}`)).toContain(`EPARSE ${cpuFile}`);
+        const skipping = await s.sample(Uint32Array.of(fieldMask('cpuUsageUsec', 'cpuUserUsec', 'cpuSystemUsec', 'cpuNrPeriods', 'cpuNrThrottled', 'cpuThrottledUsec')));
+        expect(skipping.errors).toEqual([]);
+        expect(skipping.present[0]! & fieldBit(Field.cpuUsageUsec)).toBe(0);
+        expect(skipping.present[0]! & fieldBit(Field.pidsCurrent)).not.toBe(0);
+      }
+    } finally {
+      for (const s of samplers) await s.close();
+      await copy.cleanup();
     }
   });
 });

@@ -37,14 +37,17 @@ function withInfo(sampler: CgroupSampler, reason: string, nativeAttempts: readon
 }
 
 /**
- * One sweep of each sampler, batches in the same order. Addon samplers sweep in a single worker
- * job (one thread hand-off and one completion per tick instead of one per sampler); others
- * sweep each on their own.
+ * One sweep of each sampler, batches in the same order; `skips` (when given, one per sampler)
+ * are their `sample` skip masks. Addon samplers sweep in a single worker job (one thread
+ * hand-off and one completion per tick instead of one per sampler); others sweep each on their own.
  */
-export function sampleAll(samplers: readonly CgroupSampler[]): Promise<SampleBatch[]> {
+export function sampleAll(samplers: readonly CgroupSampler[], skips?: readonly (Uint32Array | undefined)[]): Promise<SampleBatch[]> {
+  if (skips && skips.length !== samplers.length) {
+    return Promise.reject(new CgdashError('invalid', `sampleAll: ${skips.length} skips for ${samplers.length} samplers`, { field: 'skips' }));
+  }
   const [first, ...rest] = samplers;
-  if (first instanceof NativeSampler && rest.every((s) => first.canSampleWith(s))) return first.sampleTogether(rest as NativeSampler[]);
-  return Promise.all(samplers.map((s) => s.sample()));
+  if (first instanceof NativeSampler && rest.every((s) => first.canSampleWith(s))) return first.sampleTogether(rest as NativeSampler[], skips);
+  return Promise.all(samplers.map((s, i) => s.sample(skips?.[i])));
 }
 
 export function createSampler(options: CreateSamplerOptions = {}): SamplerHandle {

@@ -32,13 +32,13 @@ describe('loadNativeSampler', () => {
   });
 
   it('refuses an addon built from other field or kind lists', () => {
-    const good = { Sampler: class {}, abiVersion: 2, fieldNames: FIELD_NAMES, fileKinds: [...FILE_KINDS], userHz: 100 };
+    const good = { Sampler: class {}, abiVersion: 3, fieldNames: FIELD_NAMES, fileKinds: [...FILE_KINDS], userHz: 100 };
     expect(checkAddon(good as never)).toBeNull();
     const swapped = [...FIELD_NAMES];
     [swapped[0], swapped[1]] = [swapped[1] ?? '', swapped[0] ?? ''];
     expect(checkAddon({ ...good, fieldNames: swapped } as never)).toMatch(/field list differs at index 0.*rebuild/);
     expect(checkAddon({ ...good, fileKinds: FILE_KINDS.slice(1) } as never)).toMatch(/file kind list differs at index 0/);
-    expect(checkAddon({ ...good, abiVersion: 1 } as never)).toMatch(/ABI 1, expected 2/);
+    expect(checkAddon({ ...good, abiVersion: 1 } as never)).toMatch(/ABI 1, expected 3/);
     expect(checkAddon({ ...good, userHz: 250 } as never)).toMatch(/USER_HZ is 250/);
   });
 
@@ -145,6 +145,36 @@ describe('the raw addon boundary', () => {
       a.close();
       b.close();
       empty.close();
+    }
+  });
+
+  it('sample and sampleAll take skip masks, checked with errors that carry a code', async () => {
+    const addon = requireNativeAddon();
+    const s = new addon.Sampler();
+    try {
+      s.setTargets([spec]);
+      const whole = await s.sample();
+      const skipped = await s.sample(Uint32Array.of(0xffffffff));
+      expect(whole.present[0]).not.toBe(0);
+      expect(skipped.present[0]).toBe(0);
+      expect(skipped.errors).toEqual([]);
+      expect((await s.sample(null)).present[0]).toBe(whole.present[0]);
+      const [viaAll] = await addon.sampleAll([s], [Uint32Array.of(0xffffffff)]);
+      expect(viaAll!.present[0]).toBe(0);
+      // The worker reads a copy: changing the array after the call changes nothing.
+      const masks = Uint32Array.of(0xffffffff);
+      const pending = s.sample(masks);
+      masks[0] = 0;
+      expect((await pending).present[0]).toBe(0);
+      expect(() => s.sample(new Uint32Array(2))).toThrow(RangeError);
+      expect(() => s.sample(new Uint32Array(2))).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/2 masks for 1 targets/) }));
+      expect(() => s.sample(Int32Array.of(0) as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+      expect(() => s.sample([0] as never)).toThrow(/skip must be a Uint32Array/);
+      expect(() => addon.sampleAll([s], 'x' as never)).toThrow(/skips must be an array/);
+      expect(() => addon.sampleAll([s], [])).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+      expect(() => addon.sampleAll([s], [new Uint32Array(3)])).toThrow(/3 masks for 1 targets/);
+    } finally {
+      s.close();
     }
   });
 

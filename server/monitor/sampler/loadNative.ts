@@ -20,7 +20,7 @@ import { FIELD_NAMES } from './fields';
 import { FILE_KINDS } from './kinds';
 
 /** The contract version native/src/addon.c implements (ABI_VERSION there). */
-export const NATIVE_ABI_VERSION = 2;
+export const NATIVE_ABI_VERSION = 3;
 export const ADDON_RELATIVE_PATH = 'native/build/Release/cgdash_sampler.node';
 const PACKAGE_NAME = 'cgdash';
 

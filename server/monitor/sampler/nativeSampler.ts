@@ -6,12 +6,13 @@
 import type { NativeSamplerAddon, Sampler as RawSampler } from '@/native/index';
 import { ALL_FIELDS_MASK } from './fields';
 import { planTarget, type SampleTarget } from './plan';
-import { checkTargets } from './targets';
+import { checkSkip, checkTargets } from './targets';
 import type { CgroupSampler, OpenedFile, SampleBatch, SetTargetsReport } from './types';
 
 export class NativeSampler implements CgroupSampler {
   readonly kind = 'native' as const;
   private readonly raw: RawSampler;
+  private count = 0;
 
   constructor(
     private readonly addon: NativeSamplerAddon,
@@ -25,20 +26,29 @@ export class NativeSampler implements CgroupSampler {
     return other instanceof NativeSampler && other.addon === this.addon;
   }
 
-  /** The sweeps of this sampler and `others` in one worker job: batches in that order. */
-  sampleTogether(others: readonly NativeSampler[]): Promise<SampleBatch[]> {
-    return this.addon.sampleAll([this.raw, ...others.map((o) => o.raw)]);
+  get targetCount(): number {
+    return this.count;
+  }
+
+  /** The sweeps of this sampler and `others` in one worker job: batches in that order (skips: one per sampler). */
+  async sampleTogether(others: readonly NativeSampler[], skips?: readonly (Uint32Array | undefined)[]): Promise<SampleBatch[]> {
+    const all = [this, ...others];
+    if (skips) all.forEach((s, i) => checkSkip(skips[i], s.count, `sampleAll: sampler ${i}`));
+    return this.addon.sampleAll(all.map((s) => s.raw), skips ? all.map((_, i) => skips[i]) : undefined);
   }
 
   async setTargets(targets: readonly SampleTarget[]): Promise<SetTargetsReport> {
     checkTargets(targets);
-    return this.raw.setTargets(
+    const report = this.raw.setTargets(
       targets.map((t) => ({ key: t.key, dirs: t.dirs.map((d) => d.dir), files: planTarget(t.dirs, this.wantedMask) })),
     );
+    this.count = report.targets;
+    return report;
   }
 
-  sample(): Promise<SampleBatch> {
-    return this.raw.sample();
+  async sample(skip?: Uint32Array): Promise<SampleBatch> {
+    checkSkip(skip, this.count, 'sample');
+    return this.raw.sample(skip);
   }
 
   openedFiles(): OpenedFile[] {
@@ -47,5 +57,6 @@ export class NativeSampler implements CgroupSampler {
 
   async close(): Promise<void> {
     this.raw.close();
+    this.count = 0;
   }
 }

@@ -1,8 +1,17 @@
-/** Checks of `setTargets` input, shared by both samplers so they refuse the same things. */
+/** Checks of `setTargets` and `sample` input, shared by both samplers so they refuse the same things. */
 import { CgdashError } from '@/server/lib/errors';
 import type { SampleTarget, SampleTargetDir } from './plan';
 
 const U32_MAX = 0xffffffff;
+
+/** A `sample` skip argument: absent, or one field mask per target of the current set. */
+export function checkSkip(skip: Uint32Array | undefined, targets: number, where: string): void {
+  if (skip === undefined) return;
+  if (!(skip instanceof Uint32Array)) throw new CgdashError('invalid', `${where}: skip must be a Uint32Array`, { field: 'skip' });
+  if (skip.length !== targets) {
+    throw new CgdashError('invalid', `${where}: skip has ${skip.length} masks for ${targets} targets`, { field: 'skip', value: String(skip.length) });
+  }
+}
 
 export function checkTargets(targets: readonly SampleTarget[]): void {
   if (!Array.isArray(targets)) throw new CgdashError('invalid', 'setTargets: targets must be an array', { field: 'targets' });

@@ -15,7 +15,7 @@ import { ALL_FIELDS_MASK, FIELD_COUNT, Field, fieldBit } from './fields';
 import { finishSwap, parseSampleFile } from './fileParsers';
 import type { FileKind } from './kinds';
 import { claimFields, planTarget, type PlannedFile, type SampleTarget } from './plan';
-import { checkTargets } from './targets';
+import { checkSkip, checkTargets } from './targets';
 import type { CgroupSampler, OpenedFile, SampleBatch, SampleError, SetTargetsReport } from './types';
 
 /** Reads in flight at once: enough to keep libuv's pool (4 threads by default) busy. */
@@ -107,12 +107,19 @@ export class TsSampler implements CgroupSampler {
     return run;
   }
 
-  async sample(): Promise<SampleBatch> {
+  get targetCount(): number {
+    return this.table?.targets.length ?? 0;
+  }
+
+  async sample(skip?: Uint32Array): Promise<SampleBatch> {
     const table = this.table;
     if (!table) throw new CgdashError('internal', 'sample: the sampler is closed');
+    checkSkip(skip, table.targets.length, 'sample');
+    // A copy: the caller may reuse its array while this sweep awaits its reads.
+    const masks = skip ? Uint32Array.from(skip) : null;
     this.ref(table);
     try {
-      return await this.sweep(table);
+      return await this.sweep(table, masks);
     } finally {
       await this.unref(table);
     }
@@ -239,7 +246,7 @@ export class TsSampler implements CgroupSampler {
 
   // ---- the sweep --------------------------------------------------------------------------
 
-  private async sweep(table: Table): Promise<SampleBatch> {
+  private async sweep(table: Table, skip: Uint32Array | null): Promise<SampleBatch> {
     const n = table.targets.length;
     const batch: SampleBatch = {
       keys: new Uint32Array(n),
@@ -250,16 +257,18 @@ export class TsSampler implements CgroupSampler {
       startedNs: process.hrtime.bigint(),
       finishedNs: 0n,
     };
-    await inLanes(n, LANES, (i, lane) => this.sweepTarget(table.targets[i] as OpenTarget, i, lane, batch));
+    await inLanes(n, LANES, (i, lane) => this.sweepTarget(table.targets[i] as OpenTarget, i, skip?.[i] ?? 0, lane, batch));
     batch.finishedNs = process.hrtime.bigint();
     return batch;
   }
 
-  private async sweepTarget(t: OpenTarget, row: number, lane: Lane, batch: SampleBatch): Promise<void> {
+  private async sweepTarget(t: OpenTarget, row: number, skip: number, lane: Lane, batch: SampleBatch): Promise<void> {
     const base = row * FIELD_COUNT;
     let present = 0;
     let vanished = t.vanished;
     for (const f of t.files) {
+      const take = (f.mask & ~skip) >>> 0;
+      if (take === 0) continue;
       let length: number;
       try {
         length = await readWhole(f.handle, lane);
@@ -279,7 +288,7 @@ export class TsSampler implements CgroupSampler {
       }
       for (const [field, value] of parsed) {
         const bit = fieldBit(field);
-        if ((f.mask & bit) === 0) continue;
+        if ((take & bit) === 0) continue;
         batch.values[base + field] = value;
         present = (present | bit) >>> 0;
       }

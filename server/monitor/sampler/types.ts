@@ -56,8 +56,15 @@ export interface CgroupSampler {
   readonly kind: SamplerKind;
   /** Re-callable: keeps the files of targets that remain, opens new ones, closes dropped ones. */
   setTargets(targets: readonly SampleTarget[]): Promise<SetTargetsReport>;
-  /** One sweep over every target; never throws for a cgroup that vanished. */
-  sample(): Promise<SampleBatch>;
+  /**
+   * One sweep over every target; never throws for a cgroup that vanished. `skip` (one mask per
+   * target, in target order): fields not to read this sweep. A file is left unread when every
+   * field it gives is skipped; skipped fields are not present in the batch (nor v1 swap when
+   * memory.current is skipped: it is derived from both).
+   */
+  sample(skip?: Uint32Array): Promise<SampleBatch>;
+  /** Targets of the current set (the length a skip must have). */
+  readonly targetCount: number;
   /** Every file held open, for diagnostics. */
   openedFiles(): OpenedFile[];
   close(): Promise<void>;

@@ -1,0 +1,142 @@
+/**
+ * CPU gates on fixture copies (v1 and v2), with both samplers: which cgroup gates which, and
+ * when a child's CPU read may be left out. The fixture files stand in for cgroupfs; the test
+ * moves the counters the way the kernel does (a parent's includes its children's).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCgroups, type CgroupManager } from '@/server/cgroup';
+import { copyFixture, fixtureRoots, type FixtureCopy, type FixtureVersion } from '@/server/cgroup/testing';
+import { CpuGates, cpuDirOf, cpuParents, type GateTarget } from './cpuGates';
+import { createSampler, type SampleBatch } from './sampler';
+import { requireNativeAddon } from './sampler/testing';
+
+const monoMs = (b: SampleBatch) => Number(b.startedNs) / 1e6;
+
+describe('cpuParents', () => {
+  it('links a cgroup only to the one whose CPU counter directory holds its own', () => {
+    const targets: GateTarget[] = [
+      { key: 1, dirs: [{ dir: '/cg/cpu,cpuacct/a', version: 1, controllers: ['cpu', 'cpuacct'] }, { dir: '/cg/unified/a', version: 2, controllers: [] }] },
+      { key: 2, dirs: [{ dir: '/cg/cpu,cpuacct/a/b', version: 1, controllers: ['cpu', 'cpuacct'] }, { dir: '/cg/unified/a/b', version: 2, controllers: [] }] },
+      // Read from v2 (no cpuacct directory): its parent's counter is a v1 one, not comparable.
+      { key: 3, dirs: [{ dir: '/cg/unified/a/c', version: 2, controllers: [] }] },
+      { key: 4, dirs: [{ dir: '/cg/memory/a/d', version: 1, controllers: ['memory'] }] },
+    ];
+    expect(cpuDirOf(targets[0]!.dirs)).toBe('/cg/cpu,cpuacct/a');
+    expect(cpuDirOf(targets[2]!.dirs)).toBe('/cg/unified/a/c');
+    expect(cpuDirOf(targets[3]!.dirs)).toBeNull();
+    expect([...cpuParents(targets)]).toEqual([[2, 1]]);
+  });
+});
+
+describe.each<FixtureVersion>(['v1', 'v2'])('CpuGates on the %s fixture tree', (version) => {
+  let copy: FixtureCopy;
+  let mgr: CgroupManager;
+  let targets: GateTarget[];
+  const keyOf = new Map<string, number>();
+
+  /** Adds `usec` to the CPU counter of the cgroup at `cgroupPath` (cpuacct.usage is in ns). */
+  async function addCpu(cgroupPath: string, usec: number): Promise<void> {
+    const t = targets[(keyOf.get(cgroupPath) ?? 0) - 1]!;
+    const dir = cpuDirOf(t.dirs)!;
+    if (version === 'v2') {
+      const file = path.join(dir, 'cpu.stat');
+      const text = await readFile(file, 'utf8');
+      const was = Number(/^usage_usec (\d+)$/m.exec(text)?.[1]);
+      await writeFile(file, text.replace(/^usage_usec \d+$/m, `usage_usec ${was + usec}`));
+    } else {
+      const file = path.join(dir, 'cpuacct.usage');
+      await writeFile(file, `${Number((await readFile(file, 'utf8')).trim()) + usec * 1000}\n`);
+    }
+  }
+
+  const parentPath = version === 'v1' ? '/system.slice/cgdash' : '/system.slice/cgdash.service/cgdash';
+  const webPath = `${parentPath}/web`;
+  const idlePath = `${parentPath}/idle`;
+
+  beforeAll(async () => {
+    copy = await copyFixture(version);
+    mgr = await openCgroups({ managedRoot: 'cgdash', ...fixtureRoots(copy.root) });
+    const nodes = await mgr.list();
+    targets = nodes.map((n, i) => {
+      keyOf.set(n.path, i + 1);
+      return { key: i + 1, dirs: mgr.resolve(n.path).filter((p) => n.hierarchyIds.includes(p.hierarchyId)) };
+    });
+  });
+
+  afterAll(async () => {
+    await copy.cleanup();
+  });
+
+  it('finds the parents of the fixture tree by their CPU directories', () => {
+    const parents = cpuParents(targets);
+    expect(parents.get(keyOf.get(webPath)!)).toBe(keyOf.get(parentPath));
+    expect(parents.get(keyOf.get(idlePath)!)).toBe(keyOf.get(parentPath));
+    for (const [child, parent] of parents) {
+      expect(path.posix.dirname(cpuDirOf(targets[child - 1]!.dirs)!)).toBe(cpuDirOf(targets[parent - 1]!.dirs));
+    }
+  });
+
+  for (const prefer of ['ts', 'native'] as const) {
+    it(`with the ${prefer} sampler: leaves a child unread only while its parent's counter stays, since the child's value`, async () => {
+      if (prefer === 'native') requireNativeAddon();
+      const gates = new CpuGates(createSampler({ prefer, fields: ['cpuUsageUsec'] }), 4);
+      const web = keyOf.get(webPath)!;
+      const idle = keyOf.get(idlePath)!;
+      const parent = keyOf.get(parentPath)!;
+      try {
+        await gates.setTargets(targets);
+        expect(gates.count).toBe(new Set(cpuParents(targets).values()).size);
+
+        await gates.read(monoMs); // sweep 1: nothing to compare with yet
+        expect(gates.ownRead(parent)?.cpu).toBeGreaterThan(0);
+        expect(gates.ownRead(web)).toBeNull(); // not a gate
+        expect(gates.parentUnchanged(web, 0)).toBeNull();
+        expect(gates.parentUnchanged(web, 1)).toBeNull();
+
+        await gates.read(monoMs); // sweep 2: the parent did not move
+        const same = gates.parentUnchanged(web, 1);
+        expect(same).toEqual(gates.ownRead(parent));
+        expect(gates.parentUnchanged(idle, 1)).not.toBeNull();
+        expect(gates.parentUnchanged(web, 0)).toBeNull(); // the caller holds no value
+
+        await addCpu(webPath, 500);
+        await addCpu(parentPath, 500);
+        const before = gates.ownRead(parent)!.cpu;
+        await gates.read(monoMs); // sweep 3: web used CPU, and so did its parent
+        expect(gates.ownRead(parent)!.cpu).toBe(before + 500);
+        expect(gates.parentUnchanged(web, 2)).toBeNull();
+        expect(gates.parentUnchanged(idle, 2)).toBeNull();
+
+        await gates.read(monoMs); // sweep 4: every 4th sweep reads everything
+        expect(gates.parentUnchanged(idle, 3)).toBeNull();
+
+        await gates.read(monoMs); // sweep 5: unchanged since sweep 4
+        expect(gates.parentUnchanged(idle, 4)).not.toBeNull();
+        // A value older than the read the parent is compared with may be stale.
+        expect(gates.parentUnchanged(idle, 3)).toBeNull();
+
+        // A gate whose counter cannot be read gates nothing.
+        const parentDir = cpuDirOf(targets[parent - 1]!.dirs)!;
+        const file = path.join(parentDir, version === 'v1' ? 'cpuacct.usage' : 'cpu.stat');
+        const text = await readFile(file, 'utf8');
+        await writeFile(file, 'not a counter\n');
+        try {
+          await gates.read(monoMs);
+          expect(gates.ownRead(parent)).toBeNull();
+          expect(gates.parentUnchanged(idle, 5)).toBeNull();
+        } finally {
+          await writeFile(file, text);
+        }
+
+        // Without the children, the parent is no gate.
+        await gates.setTargets(targets.filter((t) => t.key !== web && t.key !== idle));
+        await gates.read(monoMs);
+        expect(gates.ownRead(parent)).toBeNull();
+      } finally {
+        await gates.close();
+      }
+    });
+  }
+});
