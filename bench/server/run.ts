@@ -39,6 +39,8 @@ import { decodeTopFrame } from '@/server/monitor/wire';
 import { machineFacts } from '../sampler/machine';
 
 const CGROUPS = 1000;
+/** Test cgroups with a light steady activity (CGDASH_BENCH_ACTIVE_CGROUPS; 0: all idle). */
+const ACTIVE_CGROUPS = Number(process.env.CGDASH_BENCH_ACTIVE_CGROUPS ?? 0);
 const INTERVAL_MS = 1000;
 const LIVE_CLIENTS = 3;
 const TOP_CLIENTS = 2;
@@ -218,7 +220,17 @@ async function main(): Promise<void> {
     const { counts, drains } = attachClients(url, token, ac.signal);
     if (other) drains.push(...attachClients(other.url, token, ac.signal).drains);
 
-    process.stdout.write(`server pid ${pid} at ${url}; ${CGROUPS} cgroups; warming up ${WARMUP_MS / 1000} s\n`);
+    // A light, steady activity in the first test cgroups (a shell forking `sleep` 5 times a
+    // second): their parent's CPU counter moves every sweep, so cpuGates saves nothing there and
+    // every sibling's CPU is read: the layout where the skip cannot help.
+    for (let i = 0; i < ACTIVE_CGROUPS; i++) {
+      const p = spawnTestProcess('sh', ['-c', 'while :; do sleep 0.2; done']);
+      procs.push(p);
+      for (const [j, h] of root.detection.hierarchies.entries()) {
+        if (h.version === 2 || h.controllers.some((c) => JOIN.includes(c))) await writeFile(path.join(hierarchyDirs[j]!, `c${i}`, 'cgroup.procs'), String(p.pid));
+      }
+    }
+    process.stdout.write(`server pid ${pid} at ${url}; ${CGROUPS} cgroups (${ACTIVE_CGROUPS} active); warming up ${WARMUP_MS / 1000} s\n`);
     await sleep(WARMUP_MS);
 
     // One minute: from one end of the server's lag window to the next.
@@ -331,6 +343,7 @@ async function main(): Promise<void> {
       `- machine: ${facts.cpuModel}, ${facts.cores} cores; ${facts.kernel}; Node ${facts.node}; load average ${facts.loadAverage} (shared machine)`,
       `- cgroups: ${facts.cgroupMode} — ${facts.hierarchies}`,
       `- server: dist/server/main.mjs with Next.js, ${final.sampler?.kind} sampler (${final.sampler?.reason}), every ${INTERVAL_MS} ms; ${final.targets} cgroups monitored (${CGROUPS} test cgroups in every hierarchy + the host's), ${final.hot} read in full, ${top.rows.length} in a top frame`,
+      `- activity: ${ACTIVE_CGROUPS === 0 ? 'the test cgroups are idle' : `${ACTIVE_CGROUPS} test cgroup(s) with a shell forking sleep 5 times a second (CGDASH_BENCH_ACTIVE_CGROUPS), the rest idle`}`,
       `- clients: ${LIVE_CLIENTS} × monitor.live (3 cgroups each), ${TOP_CLIENTS} × monitor.top, SSE over HTTP on loopback; ${steady.msgs} messages in the steady minute`,
       `- method: ${WARMUP_MS / 1000} s warm-up, then one event-loop window of the server (the first minutes: up ${early.uptimeS} s at its end), and another once the server has been up ${STEADY_AFTER_MS / 1000} s and knows every cgroup's limits (steady state: up ${steady.uptimeS} s); CPU = Δ(utime+stime) of /proc/PID/stat (all threads, the sampler's included); lag = monitorEventLoopDelay over the same window; RSS = highest VmRSS sampled every 2 s over both. Latency: a busy process moved into a fresh cgroup at a random phase of the sweep grid, until a live client sees CPU > 0 there (${LATENCY_ROUNDS} rounds).`,
       `- sweep: ${final.avgSweepMs.toFixed(1)} ms on average, of it main-thread work ${final.avgPlanMs.toFixed(1)} ms before and ${final.avgProcessMs.toFixed(1)} ms after sampling (the rest is waiting for the sampler threads); discovery: ${final.discovery?.watching ? `${final.discovery.watches} inotify watches` : `polling (${final.discovery?.watchProblem})`}, list() ${final.discovery?.lastListMs} ms, reconciled every ${Math.round((final.discovery?.reconcileEveryMs ?? 0) / 1000)} s; limits of every cgroup known ${limitsKnownAtS === null ? `not yet after ${LIMITS_FILL_MAX_MS / 60_000} min (${final.limits.known} so far)` : `by ${limitsKnownAtS} s of uptime`}`,
