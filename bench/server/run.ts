@@ -190,6 +190,12 @@ async function main(): Promise<void> {
   try {
     root = await createTestRoot();
     const hierarchyDirs = root.dirs();
+    /** Moves a process into the test cgroup `name` in every hierarchy it can join without setup. */
+    const joinTestCgroup = async (name: string, pid: number) => {
+      for (const [j, h] of root!.detection.hierarchies.entries()) {
+        if (h.version === 2 || h.controllers.some((c) => JOIN.includes(c))) await writeFile(path.join(hierarchyDirs[j]!, name, 'cgroup.procs'), String(pid));
+      }
+    };
     for (const d of hierarchyDirs) for (let i = 0; i < CGROUPS; i++) await mkdir(path.join(d, `c${i}`));
 
     const envFor = async (data: string, run: string) => ({
@@ -226,9 +232,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < ACTIVE_CGROUPS; i++) {
       const p = spawnTestProcess('sh', ['-c', 'while :; do sleep 0.2; done']);
       procs.push(p);
-      for (const [j, h] of root.detection.hierarchies.entries()) {
-        if (h.version === 2 || h.controllers.some((c) => JOIN.includes(c))) await writeFile(path.join(hierarchyDirs[j]!, `c${i}`, 'cgroup.procs'), String(p.pid));
-      }
+      await joinTestCgroup(`c${i}`, p.pid);
     }
     process.stdout.write(`server pid ${pid} at ${url}; ${CGROUPS} cgroups (${ACTIVE_CGROUPS} active); warming up ${WARMUP_MS / 1000} s\n`);
     await sleep(WARMUP_MS);
@@ -304,8 +308,7 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     for (let r = 0; r < LATENCY_ROUNDS; r++) {
       const name = `lat${r}`;
-      const dirs = root.detection.hierarchies.map((h, i) => ({ h, dir: path.join(hierarchyDirs[i]!, name) }));
-      for (const { dir } of dirs) await mkdir(dir);
+      for (const d of hierarchyDirs) await mkdir(path.join(d, name));
       const live = trpcSubscription<LiveFrame>(url, 'monitor.live', { refs: [name] }, { token, signal: ac.signal });
       for (;;) {
         const m = await live.next();
@@ -316,7 +319,7 @@ async function main(): Promise<void> {
       procs.push(busy);
       await sleep(300 + Math.random() * INTERVAL_MS); // a random phase against the sweep grid
       const moveAt = performance.now();
-      for (const { h, dir } of dirs) if (h.version === 2 || h.controllers.some((c) => JOIN.includes(c))) await writeFile(path.join(dir, 'cgroup.procs'), String(busy.pid));
+      await joinTestCgroup(name, busy.pid);
       for (;;) {
         const m = await live.next();
         if (m.done) throw new Error('live stream ended');

@@ -54,6 +54,13 @@ function onDisk(h: Hierarchy, cgroupPath: string): string {
   return dir;
 }
 
+/** The mount point and every directory below it down to `rel`. */
+function componentDirs(mountPoint: string, rel: string): string[] {
+  const dirs = [mountPoint];
+  for (const part of rel ? rel.split('/') : []) dirs.push(path.posix.join(dirs[dirs.length - 1]!, part));
+  return dirs;
+}
+
 const CGROUP_SUPER_MAGIC = 0x27e0eb;
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 const mountedCgroupFs = new Map<string, boolean>();
@@ -83,8 +90,7 @@ export async function openCgroupDir(h: Hierarchy, cgroupPath: string): Promise<C
   // On a mounted cgroupfs no component can be a symlink (the kernel refuses symlink() there),
   // so the directory itself is enough to check: one lstat instead of one per component, which
   // matters to the background limits reads (10 hierarchies × the depth, for every cgroup).
-  const steps = isMountedCgroupFs(h) ? [dir] : ['', ...(rel ? rel.split('/') : [])].map((_, i, parts) => path.posix.join(h.mountPoint, ...parts.slice(0, i + 1)));
-  for (const current of steps) {
+  for (const current of isMountedCgroupFs(h) ? [dir] : componentDirs(h.mountPoint, rel)) {
     let st;
     try {
       st = lstatSync(current); // synchronous for the reason given at readCgroupFile

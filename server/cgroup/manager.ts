@@ -154,7 +154,7 @@ export class CgroupManager {
   /** Where the server runs now, per hierarchy (it may move itself into a leaf). */
   private readonly serverCgroup = new Map<number, string>();
   /** Hierarchies whose drivers read limits (readLimits opens the cgroup there only). */
-  private limitHierarchies: ReadonlySet<number> | null = null;
+  private readonly limitHierarchies: ReadonlySet<number>;
   private delegationSteps: DelegationStep[] = [];
 
   constructor(config: ManagerConfig) {
@@ -163,6 +163,7 @@ export class CgroupManager {
     this.hierarchies = config.hierarchies;
     this.managedRootName = config.managedRootName;
     for (const h of config.hierarchies) this.serverCgroup.set(h.id, h.selfPath);
+    this.limitHierarchies = new Set(config.controllers.filter((c) => c.driver.readLimits).map((c) => c.hierarchy.id));
   }
 
   // ---- names ------------------------------------------------------------------------------
@@ -333,7 +334,6 @@ export class CgroupManager {
   async readLimits(ref: string): Promise<{ limits: Limits; errors: ReadError[] }> {
     // Only the hierarchies with limits to read (on v1 hosts, 5 or 6 of 10 or more); a cgroup
     // absent from all of them is opened everywhere, to tell "no limits here" from "no cgroup".
-    this.limitHierarchies ??= new Set(this.config.controllers.filter((c) => c.driver.readLimits).map((c) => c.hierarchy.id));
     let { dirs } = await this.open(ref, false, this.limitHierarchies);
     if (dirs.size === 0) ({ dirs } = await this.open(ref));
     const errors: ReadError[] = [];

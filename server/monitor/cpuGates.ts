@@ -72,7 +72,8 @@ export function cpuParents(targets: readonly GateTarget[]): Map<number, number> 
 export class CpuGates {
   private parentOf = new Map<number, number>();
   private readonly states = new Map<number, GateState>();
-  private gateKeys: number[] = [];
+  /** Each gate's CPU counter directory. */
+  private gateDirs = new Map<number, string | null>();
   private forced = false;
   /** The number of the last `read` (1, 2, …): what callers note as "known since". */
   sweep = 0;
@@ -85,20 +86,22 @@ export class CpuGates {
 
   /** Gates now (targets with at least one child target). */
   get count(): number {
-    return this.gateKeys.length;
+    return this.gateDirs.size;
   }
 
-  /** The target set changed: find the parents again, and re-set the gate sampler when the gates changed. */
+  /**
+   * The target set changed: find the parents again and re-set the gate sampler (it keeps the
+   * files of gates that stayed where they were).
+   */
   async setTargets(targets: readonly GateTarget[]): Promise<void> {
     this.parentOf = cpuParents(targets);
-    const gates = new Set(this.parentOf.values());
-    const keys = targets.filter((t) => gates.has(t.key)).map((t) => t.key);
-    for (const k of this.states.keys()) if (!gates.has(k)) this.states.delete(k);
-    if (keys.length === this.gateKeys.length && keys.every((k, i) => k === this.gateKeys[i])) return;
-    // A gate whose directories changed is a new cgroup: its previous read compares with nothing.
-    for (const k of keys) this.states.delete(k);
-    this.gateKeys = keys;
-    await this.sampler.setTargets(targets.filter((t) => gates.has(t.key)));
+    const isGate = new Set(this.parentOf.values());
+    const gates = targets.filter((t) => isGate.has(t.key));
+    const dirs = new Map(gates.map((t) => [t.key, cpuDirOf(t.dirs)]));
+    // A gate that is gone, or whose counter is another directory now, has no read to compare with.
+    for (const k of this.states.keys()) if (dirs.get(k) !== this.gateDirs.get(k)) this.states.delete(k);
+    this.gateDirs = dirs;
+    await this.sampler.setTargets(gates);
   }
 
   /** Read every gate's CPU usage; call before the sweep that asks `ownRead`/`parentUnchanged`. */
@@ -106,7 +109,7 @@ export class CpuGates {
     this.sweep++;
     this.forced = this.sweep % this.fullReadEvery === 0;
     for (const s of this.states.values()) s.fresh = s.same = false;
-    if (this.gateKeys.length === 0) return;
+    if (this.gateDirs.size === 0) return;
     const batch = await this.sampler.sample();
     const ms = monoMs(batch);
     for (let r = 0; r < batch.keys.length; r++) {
@@ -151,7 +154,7 @@ export class CpuGates {
 
   close(): Promise<void> {
     this.states.clear();
-    this.gateKeys = [];
+    this.gateDirs.clear();
     return this.sampler.close();
   }
 }

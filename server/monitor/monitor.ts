@@ -197,8 +197,6 @@ const TOP_NUMBERS = [
 ] as const satisfies readonly (keyof TopRow)[];
 const ALL_FIELDS = (2 ** FIELD_COUNT - 1) >>> 0;
 const CPU_BIT = fieldBit(Field.cpuUsageUsec);
-/** Where a cold row's CPU usage comes from this sweep. */
-const CpuFrom = { read: 0, gate: 1, unchanged: 2 } as const;
 
 export class Monitor {
   readonly runId = randomBytes(4).toString('hex');
@@ -230,8 +228,9 @@ export class Monitor {
   private coldHas = new Uint8Array(0);
   /** The gate sweep (CpuGates.sweep) since which coldCpu is known; 0: never. */
   private coldSince = new Uint32Array(0);
-  /** This sweep: where the CPU usage comes from when the cold read left it out (CpuFrom). */
-  private cpuFrom = new Uint8Array(0);
+  /** This sweep: the CPU usage the cold read left out, known from cpuGates, and when it held (NaN: read). */
+  private knownCpu = new Float64Array(0);
+  private knownCpuMs = new Float64Array(0);
   private skippedReads = 0;
   private full = new Float64Array(0);
   private fullPresent = new Uint32Array(0);
@@ -433,7 +432,8 @@ export class Monitor {
     this.coldMs = grow(this.coldMs, size, 0, (k) => new Float64Array(k));
     this.coldHas = grow(this.coldHas, size, 0, (k) => new Uint8Array(k));
     this.coldSince = grow(this.coldSince, size, 0, (k) => new Uint32Array(k));
-    this.cpuFrom = grow(this.cpuFrom, size, 0, (k) => new Uint8Array(k));
+    this.knownCpu = grow(this.knownCpu, size, NaN, (k) => new Float64Array(k));
+    this.knownCpuMs = grow(this.knownCpuMs, size, 0, (k) => new Float64Array(k));
     this.full = grow(this.full, size * FIELD_COUNT, 0, (k) => new Float64Array(k));
     this.fullPresent = grow(this.fullPresent, size, 0, (k) => new Uint32Array(k));
     this.fullMs = grow(this.fullMs, size, 0, (k) => new Float64Array(k));
@@ -717,7 +717,7 @@ export class Monitor {
     const planMs = sampleStart - started;
     if (this.o.skipIdleSubtrees) await samplers.gates.read(this.monoMs);
     // Cold, hot and refresh sweeps in one job: one thread hand-off and one completion a tick.
-    this.cpuFrom.fill(CpuFrom.read);
+    this.knownCpu.fill(NaN);
     this.skippedReads = 0;
     const coldParts = samplers.cold.parts(this.o.skipIdleSubtrees ? this.coldSkip : undefined);
     const hotParts = samplers.hot.parts();
@@ -793,18 +793,22 @@ export class Monitor {
     const gates = this.samplers?.gates;
     if (!t || !gates) return 0;
     const i = t.index;
-    if (gates.ownRead(key)) this.cpuFrom[i] = CpuFrom.gate;
-    else if (this.coldHas[i] && gates.parentUnchanged(key, this.coldSince[i] ?? 0)) this.cpuFrom[i] = CpuFrom.unchanged;
-    else return 0;
+    // Its own gate read, or (its parent's counter did not move) the value already known, as of
+    // the parent's read.
+    const own = gates.ownRead(key);
+    const parent = own ? null : this.coldHas[i] ? gates.parentUnchanged(key, this.coldSince[i] ?? 0) : null;
+    const known = own ?? parent;
+    if (!known) return 0;
+    this.knownCpu[i] = own ? own.cpu : (this.coldCpu[i] ?? 0);
+    this.knownCpuMs[i] = known.ms;
     this.skippedReads++;
     return CPU_BIT;
   };
 
   private applyCold(b: SampleBatch): void {
-    const cpuBit = CPU_BIT;
     const pidsBit = fieldBit(Field.pidsCurrent);
     const ms = this.monoMs(b);
-    const gates = this.samplers?.gates;
+    const gateSweep = this.samplers?.gates.sweep ?? 0;
     for (let r = 0; r < b.keys.length; r++) {
       const tg = this.byKey.get(b.keys[r] ?? -1);
       if (!tg || tg.goneAt !== null) continue;
@@ -817,19 +821,14 @@ export class Monitor {
       const present = b.present[r] ?? 0;
       const base = i * SERIES_COUNT;
       let active = false;
-      // The usage and when it held: this read's, the gate read of this cgroup, or (its parent's
-      // did not move) the value already known, as of the parent's read.
+      // The usage and when it held: this read's, or what coldSkip knew without reading.
       let cpu = NaN;
       let cpuMs = ms;
-      const from = this.cpuFrom[i];
-      if (present & cpuBit) {
+      if (present & CPU_BIT) {
         cpu = Number(b.values[r * FIELD_COUNT + Field.cpuUsageUsec] ?? 0n);
-      } else if (from !== CpuFrom.read && gates) {
-        const known = from === CpuFrom.gate ? gates.ownRead(tg.keyId) : gates.parentUnchanged(tg.keyId, this.coldSince[i] ?? 0);
-        if (known) {
-          cpu = from === CpuFrom.gate ? known.cpu : (this.coldCpu[i] ?? 0);
-          cpuMs = known.ms;
-        }
+      } else if (!Number.isNaN(this.knownCpu[i] ?? NaN)) {
+        cpu = this.knownCpu[i] ?? NaN;
+        cpuMs = this.knownCpuMs[i] ?? ms;
       }
       if (!Number.isNaN(cpu)) {
         const cores = this.coldHas[i] ? cpuCores(this.coldCpu[i] ?? 0, cpu, (cpuMs - (this.coldMs[i] ?? 0)) / 1000) : NaN;
@@ -837,7 +836,7 @@ export class Monitor {
         // Unknown (first read, counter reset) is not activity: a new cgroup starts cold.
         active = cores > 0;
         this.coldCpu[i] = cpu;
-        this.coldSince[i] = gates?.sweep ?? 0;
+        this.coldSince[i] = gateSweep;
       } else {
         this.series[base + S.cpuCores] = NaN;
       }

@@ -17,7 +17,6 @@ export interface ShardTarget extends SampleTarget {
 interface Shard {
   sampler: SamplerHandle | null;
   signature: string;
-  count: number;
   /** The shard's keys in row order, and a reused array for its skip masks. */
   keys: Uint32Array;
   skip: Uint32Array;
@@ -38,7 +37,7 @@ export class ShardedSampler {
     private readonly make: () => SamplerHandle,
     readonly shardCount = 32,
   ) {
-    this.shards = Array.from({ length: shardCount }, () => ({ sampler: null, signature: '', count: 0, keys: new Uint32Array(0), skip: new Uint32Array(0) }));
+    this.shards = Array.from({ length: shardCount }, () => ({ sampler: null, signature: '', keys: new Uint32Array(0), skip: new Uint32Array(0) }));
   }
 
   /** The implementation that runs (made on first use). */
@@ -59,7 +58,6 @@ export class ShardedSampler {
       if (list.length > 0 && !shard.sampler) shard.sampler = this.make();
       if (shard.sampler) await shard.sampler.setTargets(list.map((t) => ({ key: t.key, dirs: t.dirs })));
       shard.signature = signature;
-      shard.count = list.length;
       shard.keys = Uint32Array.from(list, (t) => t.key);
       shard.skip = new Uint32Array(list.length);
       changed++;
@@ -81,7 +79,7 @@ export class ShardedSampler {
   parts(skipOf?: (key: number) => number): SweepParts {
     const parts: SweepParts = { samplers: [], skips: [] };
     for (const s of this.shards) {
-      if (!s.sampler || s.count === 0) continue;
+      if (!s.sampler || s.keys.length === 0) continue;
       parts.samplers.push(s.sampler);
       if (skipOf) for (let r = 0; r < s.keys.length; r++) s.skip[r] = skipOf(s.keys[r]!);
       parts.skips.push(skipOf ? s.skip : undefined);
@@ -94,7 +92,6 @@ export class ShardedSampler {
     for (const s of this.shards) {
       s.sampler = null;
       s.signature = '';
-      s.count = 0;
       s.keys = new Uint32Array(0);
       s.skip = new Uint32Array(0);
     }

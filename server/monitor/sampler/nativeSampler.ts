@@ -12,6 +12,7 @@ import type { CgroupSampler, OpenedFile, SampleBatch, SetTargetsReport } from '.
 export class NativeSampler implements CgroupSampler {
   readonly kind = 'native' as const;
   private readonly raw: RawSampler;
+  /** Targets of the current set (the length a skip must have). */
   private count = 0;
 
   constructor(
@@ -24,10 +25,6 @@ export class NativeSampler implements CgroupSampler {
   /** Whether `other` can sweep in one job with this one (`sampleTogether`). */
   canSampleWith(other: CgroupSampler): other is NativeSampler {
     return other instanceof NativeSampler && other.addon === this.addon;
-  }
-
-  get targetCount(): number {
-    return this.count;
   }
 
   /** The sweeps of this sampler and `others` in one worker job: batches in that order (skips: one per sampler). */

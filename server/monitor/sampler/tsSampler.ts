@@ -107,10 +107,6 @@ export class TsSampler implements CgroupSampler {
     return run;
   }
 
-  get targetCount(): number {
-    return this.table?.targets.length ?? 0;
-  }
-
   async sample(skip?: Uint32Array): Promise<SampleBatch> {
     const table = this.table;
     if (!table) throw new CgdashError('internal', 'sample: the sampler is closed');

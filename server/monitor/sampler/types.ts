@@ -63,8 +63,6 @@ export interface CgroupSampler {
    * memory.current is skipped: it is derived from both).
    */
   sample(skip?: Uint32Array): Promise<SampleBatch>;
-  /** Targets of the current set (the length a skip must have). */
-  readonly targetCount: number;
   /** Every file held open, for diagnostics. */
   openedFiles(): OpenedFile[];
   close(): Promise<void>;
