@@ -14,6 +14,11 @@ import { requireNativeAddon } from './sampler/testing';
 
 const monoMs = (b: SampleBatch) => Number(b.startedNs) / 1e6;
 
+function newGates(prefer: 'ts' | 'native', fullReadEvery: number): CpuGates {
+  const cpuSampler = () => createSampler({ prefer, fields: ['cpuUsageUsec'] });
+  return new CpuGates({ gates: cpuSampler(), before: cpuSampler(), after: cpuSampler() }, fullReadEvery);
+}
+
 describe('cpuParents', () => {
   it('links a cgroup only to the one whose CPU counter directory holds its own', () => {
     const targets: GateTarget[] = [
@@ -51,6 +56,13 @@ describe.each<FixtureVersion>(['v1', 'v2'])('CpuGates on the %s fixture tree', (
     }
   }
 
+  /** The CPU counter of the cgroup at `cgroupPath` now, in µs (what the samplers report). */
+  async function cpuNow(cgroupPath: string): Promise<number> {
+    const dir = cpuDirOf(targets[(keyOf.get(cgroupPath) ?? 0) - 1]!.dirs)!;
+    if (version === 'v2') return Number(/^usage_usec (\d+)$/m.exec(await readFile(path.join(dir, 'cpu.stat'), 'utf8'))?.[1]);
+    return Math.floor(Number((await readFile(path.join(dir, 'cpuacct.usage'), 'utf8')).trim()) / 1000);
+  }
+
   const parentPath = version === 'v1' ? '/system.slice/cgdash' : '/system.slice/cgdash.service/cgdash';
   const webPath = `${parentPath}/web`;
   const idlePath = `${parentPath}/idle`;
@@ -81,7 +93,7 @@ describe.each<FixtureVersion>(['v1', 'v2'])('CpuGates on the %s fixture tree', (
   for (const prefer of ['ts', 'native'] as const) {
     it(`with the ${prefer} sampler: leaves a child unread only while its parent's counter stays, since the child's value`, async () => {
       if (prefer === 'native') requireNativeAddon();
-      const gates = new CpuGates(createSampler({ prefer, fields: ['cpuUsageUsec'] }), 4);
+      const gates = newGates(prefer, 4);
       const web = keyOf.get(webPath)!;
       const idle = keyOf.get(idlePath)!;
       const parent = keyOf.get(parentPath)!;
@@ -92,30 +104,30 @@ describe.each<FixtureVersion>(['v1', 'v2'])('CpuGates on the %s fixture tree', (
         await gates.read(monoMs); // sweep 1: nothing to compare with yet
         expect(gates.ownRead(parent)?.cpu).toBeGreaterThan(0);
         expect(gates.ownRead(web)).toBeNull(); // not a gate
-        expect(gates.parentUnchanged(web, 0)).toBeNull();
-        expect(gates.parentUnchanged(web, 1)).toBeNull();
+        expect(gates.parentAccounts(web, 0)).toBeNull();
+        expect(gates.parentAccounts(web, 1)).toBeNull();
 
         await gates.read(monoMs); // sweep 2: the parent did not move
-        const same = gates.parentUnchanged(web, 1);
+        const same = gates.parentAccounts(web, 1);
         expect(same).toEqual(gates.ownRead(parent));
-        expect(gates.parentUnchanged(idle, 1)).not.toBeNull();
-        expect(gates.parentUnchanged(web, 0)).toBeNull(); // the caller holds no value
+        expect(gates.parentAccounts(idle, 1)).not.toBeNull();
+        expect(gates.parentAccounts(web, 0)).toBeNull(); // the caller holds no value
 
         await addCpu(webPath, 500);
         await addCpu(parentPath, 500);
         const before = gates.ownRead(parent)!.cpu;
         await gates.read(monoMs); // sweep 3: web used CPU, and so did its parent
         expect(gates.ownRead(parent)!.cpu).toBe(before + 500);
-        expect(gates.parentUnchanged(web, 2)).toBeNull();
-        expect(gates.parentUnchanged(idle, 2)).toBeNull();
+        expect(gates.parentAccounts(web, 2)).toBeNull();
+        expect(gates.parentAccounts(idle, 2)).toBeNull();
 
         await gates.read(monoMs); // sweep 4: every 4th sweep reads everything
-        expect(gates.parentUnchanged(idle, 3)).toBeNull();
+        expect(gates.parentAccounts(idle, 3)).toBeNull();
 
         await gates.read(monoMs); // sweep 5: unchanged since sweep 4
-        expect(gates.parentUnchanged(idle, 4)).not.toBeNull();
+        expect(gates.parentAccounts(idle, 4)).not.toBeNull();
         // A value older than the read the parent is compared with may be stale.
-        expect(gates.parentUnchanged(idle, 3)).toBeNull();
+        expect(gates.parentAccounts(idle, 3)).toBeNull();
 
         // A gate whose counter cannot be read gates nothing.
         const parentDir = cpuDirOf(targets[parent - 1]!.dirs)!;
@@ -125,7 +137,7 @@ describe.each<FixtureVersion>(['v1', 'v2'])('CpuGates on the %s fixture tree', (
         try {
           await gates.read(monoMs);
           expect(gates.ownRead(parent)).toBeNull();
-          expect(gates.parentUnchanged(idle, 5)).toBeNull();
+          expect(gates.parentAccounts(idle, 5)).toBeNull();
         } finally {
           await writeFile(file, text);
         }
@@ -138,5 +150,89 @@ describe.each<FixtureVersion>(['v1', 'v2'])('CpuGates on the %s fixture tree', (
         await gates.close();
       }
     });
+
+    it(`with the ${prefer} sampler: a moved parent still gates the children its busy witnesses account for`, async () => {
+      if (prefer === 'native') requireNativeAddon();
+      const gates = newGates(prefer, 1000);
+      const web = keyOf.get(webPath)!;
+      const idle = keyOf.get(idlePath)!;
+      const parent = keyOf.get(parentPath)!;
+      /** The kernel's way: a child's usage is its parent's too. */
+      const spend = async (child: string, usec: number) => {
+        await addCpu(child, usec);
+        await addCpu(parentPath, usec);
+      };
+      try {
+        await gates.setTargets(targets);
+        await gates.setWitnesses([web, keyOf.get('/')!]); // the root has no gate: no witness
+        expect(gates.witnessCount).toBe(1);
+        await gates.read(monoMs); // sweep 1
+        expect(gates.ownRead(web)?.cpu).toBe(await cpuNow(webPath)); // read after the gates: web's value
+
+        await spend(webPath, 500);
+        await gates.read(monoMs); // sweep 2: the parent rose by what web did
+        expect(gates.ownRead(parent)!.cpu).toBe(await cpuNow(parentPath));
+        expect(gates.parentAccounts(idle, 1)).toEqual(gates.ownRead(parent));
+        expect(gates.ownRead(web)?.cpu).toBe(await cpuNow(webPath));
+
+        await spend(webPath, 300);
+        await spend(idlePath, 200);
+        await gates.read(monoMs); // sweep 3: idle used CPU too, the witness does not explain it all
+        expect(gates.parentAccounts(idle, 2)).toBeNull();
+
+        await spend(idlePath, 50);
+        await gates.read(monoMs); // sweep 4: only the child that is no witness moved
+        expect(gates.parentAccounts(idle, 3)).toBeNull();
+
+        // A witness set anew has no read after the gate's previous one yet: nothing to count from.
+        await gates.setWitnesses([]);
+        await gates.setWitnesses([web]);
+        await spend(webPath, 100);
+        await gates.read(monoMs); // sweep 5
+        expect(gates.parentAccounts(idle, 4)).toBeNull();
+        await spend(webPath, 100);
+        await gates.read(monoMs); // sweep 6: now it has
+        expect(gates.parentAccounts(idle, 5)).not.toBeNull();
+        // A value the caller has known only since before the gate's previous read may be stale.
+        expect(gates.parentAccounts(idle, 4)).toBeNull();
+
+        await gates.read(monoMs); // sweep 7: nothing moved
+        expect(gates.parentAccounts(idle, 6)).not.toBeNull();
+
+        await gates.setWitnesses([]);
+        await spend(webPath, 100);
+        await gates.read(monoMs); // sweep 8: without witnesses, a moved parent gates nothing
+        expect(gates.parentAccounts(idle, 7)).toBeNull();
+        expect(gates.ownRead(web)).toBeNull();
+      } finally {
+        await gates.close();
+      }
+    });
+
+    if (version === 'v1') {
+      it(`with the ${prefer} sampler: takes the ns cut to µs into account (a rise of 0 µs in web, 1 µs in its parent)`, async () => {
+        if (prefer === 'native') requireNativeAddon();
+        const gates = newGates(prefer, 1000);
+        const web = keyOf.get(webPath)!;
+        const idle = keyOf.get(idlePath)!;
+        const usage = (p: string) => path.join(cpuDirOf(targets[keyOf.get(p)! - 1]!.dirs)!, 'cpuacct.usage');
+        try {
+          await writeFile(usage(webPath), '7000000000\n');
+          await writeFile(usage(parentPath), '9000000500\n');
+          await gates.setTargets(targets);
+          await gates.setWitnesses([web]);
+          await gates.read(monoMs);
+          await gates.read(monoMs);
+          // 600 ns more in web, and so in its parent: web's µs stay, the parent's go up by one.
+          await writeFile(usage(webPath), '7000000600\n');
+          await writeFile(usage(parentPath), '9000001100\n');
+          await gates.read(monoMs);
+          expect(gates.ownRead(web)?.cpu).toBe(7_000_000);
+          expect(gates.parentAccounts(idle, 2)).not.toBeNull();
+        } finally {
+          await gates.close();
+        }
+      });
+    }
   }
 });

@@ -185,6 +185,41 @@ describe('monitor on the real kernel, through the API', () => {
     }
   });
 
+  it('leaves out an idle cgroup beside a busy one through the busy one, and still gives it the kernel\'s own CPU counter', async () => {
+    for (const path of ['lively', 'lively/busy', 'lively/idle']) await trpc(server, 'mutation', 'cgroups.create', { path });
+    const stream = trpcSubscription<LiveFrame>(server.url, 'monitor.live', { refs: ['lively/busy', 'lively/idle'] }, { token: server.adminToken, signal: ac.signal });
+    await until(stream, (m) => m.data.values['lively/idle'] !== null);
+    // Some CPU in lively/idle, then none; lively/busy forks a short-lived process 20 times a second.
+    const spin = spawnTestProcess('sh', ['-c', 'while :; do :; done']);
+    procs.push(spin);
+    await trpc(server, 'mutation', 'cgroups.move', { pid: spin.pid, path: 'lively/idle' });
+    await until(stream, (m) => (cpuOf(m.data, 'lively/idle') ?? 0) > 0.1);
+    spin.kill();
+    await spin.exited;
+    const busy = spawnTestProcess('sh', ['-c', 'while :; do sleep 0.05; done']);
+    procs.push(busy);
+    await trpc(server, 'mutation', 'cgroups.move', { pid: busy.pid, path: 'lively/busy' });
+    await until(stream, (m) => cpuOf(m.data, 'lively/idle') === 0 && (cpuOf(m.data, 'lively/busy') ?? 0) > 0);
+    for (let i = 0; i < 3; i++) await until(stream, () => true);
+    await stream.return(undefined);
+    const status = await trpc<MonitorStatus>(server, 'query', 'monitor.status');
+    expect(status.cpuGates.witnesses).toBeGreaterThan(0);
+
+    const body = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text();
+    const metric = (ref: string) => Number(new RegExp(`^container_cpu_usage_seconds_total\\{id="/${server.cgroupRoot}/${ref}"[^}]*\\} (\\S+)$`, 'm').exec(body)?.[1]);
+    const kernel = async (ref: string) => {
+      const k = await readKernelFile(server.services.cgroups, ref, 'cpuacct', 'cpuacct.usage', 'cpu.stat').catch(() =>
+        readKernelFile(server.services.cgroups, ref, 'cpu', 'cpuacct.usage', 'cpu.stat'),
+      );
+      return (k.version === 1 ? Math.floor(Number(k.text) / 1000) : Number(/^usage_usec (\d+)$/m.exec(k.text)?.[1])) / 1e6;
+    };
+    expect({ ref: 'lively/idle', seconds: metric('lively/idle') }).toEqual({ ref: 'lively/idle', seconds: await kernel('lively/idle') });
+    expect(metric('lively/busy')).toBeGreaterThan(0);
+    expect(metric('lively/busy')).toBeLessThanOrEqual(await kernel('lively/busy'));
+    busy.kill();
+    await busy.exited;
+  });
+
   it('serves /metrics to an admin token only, in a format promtool accepts', async () => {
     const anonymous = await fetch(`${server.url}/metrics`);
     expect(anonymous.status).toBe(401);

@@ -223,8 +223,9 @@ for (const version of ['v1', 'v2'] as const) {
 
     it('leaves out the CPU reads under a parent whose counter did not move, and still sees a counter set back by hand', async () => {
       const webCpu = () => monitor.history(['web'], '1m').refs[0]!.series.cpuCores.at(-1);
-      await sweep();
-      await sweep();
+      // Idle long enough that web is no witness (those are read every sweep).
+      for (let i = 0; i < 6; i++) await sweep();
+      expect(monitor.status().cpuGates.witnesses).toBe(0);
       expect(monitor.status().cpuGates.gates).toBeGreaterThan(0);
       expect(monitor.status().cpuGates.skippedReads).toBeGreaterThan(0);
       expect(webCpu()).toBe(0);
@@ -238,6 +239,39 @@ for (const version of ['v1', 'v2'] as const) {
       await setCpu(cpuUsec + 250_000);
       await sweep();
       expect(webCpu()).toBeCloseTo(0.25, 5);
+    });
+
+    it('leaves out the CPU reads of idle siblings while a busy one accounts for its parent, and sees another start at once', async () => {
+      const cpuOf = (ref: string) => monitor.history([ref], '1m').refs[0]!.series.cpuCores.at(-1);
+      /** `usec` more CPU in the managed cgroup `name`, and in every ancestor, as the kernel counts it. */
+      const spend = async (name: string, usec: number) => {
+        const h = cgroups.hierarchies.find((x) => (version === 'v2' ? x.version === 2 : x.controllers.includes('cpuacct')))!;
+        for (let dir = dirOf(h, path.posix.join(h.managedRoot, name)); dir.startsWith(h.mountPoint); dir = path.dirname(dir)) await addCpu(dir, usec);
+        if (name === 'web') cpuUsec += usec;
+      };
+      // Long enough for every cgroup to count as idle: no witnesses.
+      for (let i = 0; i < 6; i++) await sweep();
+      expect(monitor.status().cpuGates.witnesses).toBe(0);
+      const idleSkips = monitor.status().cpuGates.skippedReads;
+      await spend('web', 100_000);
+      await sweep(); // web moved its parent: every child of it is read, web becomes a witness
+      expect(cpuOf('web')).toBeCloseTo(0.1, 5);
+      const movedSkips = monitor.status().cpuGates.skippedReads;
+      expect(movedSkips).toBeLessThan(idleSkips);
+      for (let i = 0; i < 3; i++) {
+        await spend('web', 200_000);
+        await sweep(); // web's rise is all its parent's: idle is left out, web is read
+        expect(monitor.status().cpuGates.witnesses).toBeGreaterThan(0);
+        expect(monitor.status().cpuGates.skippedReads).toBeGreaterThan(movedSkips);
+        expect(cpuOf('web')).toBeCloseTo(0.2, 5);
+        expect(cpuOf('idle')).toBe(0);
+      }
+      // idle starts too: its parent rose by more than the witness did, so idle is read now.
+      await spend('web', 200_000);
+      await spend('idle', 50_000);
+      await sweep();
+      expect(cpuOf('web')).toBeCloseTo(0.2, 5);
+      expect(cpuOf('idle')).toBeCloseTo(0.05, 5);
     });
 
     it('writes minute rollups that charts past 15 minutes read, also after a restart', async () => {

@@ -45,6 +45,8 @@ export type HistoryWindow = keyof typeof WINDOWS;
 export const RING_SPAN_MS = 15 * 60_000;
 /** A vanished cgroup's history stays viewable this long. */
 const GONE_KEEP_MS = RING_SPAN_MS;
+/** A gated cgroup that used CPU within this many sweeps is read before its gate (cpuGates.ts: a witness). */
+const WITNESS_IDLE_SWEEPS = 5;
 
 export interface MonitorOptions {
   intervalMs: number;
@@ -55,7 +57,7 @@ export interface MonitorOptions {
   ringBudgetBytes?: number;
   /** Read only cpu and pids of idle cgroups (default true). */
   idleBackoff?: boolean;
-  /** Leave out the CPU reads of children whose parent's usage did not move (cpuGates.ts; default true). */
+  /** Leave out the CPU reads of children whose parent's usage did not move, or only by its busy children's (cpuGates.ts; default true). */
   skipIdleSubtrees?: boolean;
   idleSweeps?: number;
   refreshPeriodSweeps?: number;
@@ -165,7 +167,7 @@ export interface MonitorStatus {
   targets: number;
   hot: number;
   /** Parents whose CPU usage is read first, and the CPU reads the last sweep left out thanks to them. */
-  cpuGates: { gates: number; skippedReads: number };
+  cpuGates: { gates: number; witnesses: number; skippedReads: number };
   gone: number;
   ring: { slots: number; maxSlots: number; bytes: number; spanMs: number };
   discovery: DiscoveryStatus | null;
@@ -340,11 +342,12 @@ export class Monitor {
     this.lagTimer = setInterval(() => this.rollLagWindow(), LAG_WINDOW_MS);
     this.lagTimer.unref();
     const prefer = this.o.sampler;
+    const cpuSampler = () => createSampler({ prefer, fields: ['cpuUsageUsec'] });
     this.samplers = {
       cold: new ShardedSampler(() => createSampler({ prefer, fields: ['cpuUsageUsec', 'pidsCurrent'] })),
       hot: new ShardedSampler(() => createSampler({ prefer })),
       refresh: createSampler({ prefer }),
-      gates: new CpuGates(createSampler({ prefer, fields: ['cpuUsageUsec'] })),
+      gates: new CpuGates({ gates: cpuSampler(), before: cpuSampler(), after: cpuSampler() }),
     };
     this.o.log?.(`monitor: ${this.samplers.refresh.reason}; every ${this.intervalMs} ms`);
     this.discovery = new CgroupDiscovery({ cgroups: this.deps.cgroups, watch: this.o.watch, log: this.o.log, onChange: () => this.wakeLoop?.() });
@@ -650,6 +653,12 @@ export class Monitor {
       await samplers.cold.setTargets(live.map((t) => this.sampleTarget(t)));
       if (this.o.skipIdleSubtrees) await samplers.gates.setTargets(live.map((t) => ({ key: t.keyId, dirs: t.dirs })));
     }
+    if (this.o.skipIdleSubtrees) {
+      // Witnesses: the gated cgroups active in the last few sweeps (their rises explain their gate's).
+      const witnesses: number[] = [];
+      for (const t of live) if (this.coldHas[t.index] && (this.idle[t.index] ?? 0) < WITNESS_IDLE_SWEEPS && samplers.gates.hasGate(t.keyId)) witnesses.push(t.keyId);
+      await samplers.gates.setWitnesses(witnesses);
+    }
     if (!this.o.idleBackoff && !targetsChanged) return;
 
     const wanted: Target[] = [];
@@ -793,10 +802,10 @@ export class Monitor {
     const gates = this.samplers?.gates;
     if (!t || !gates) return 0;
     const i = t.index;
-    // Its own gate read, or (its parent's counter did not move) the value already known, as of
-    // the parent's read.
+    // Its own read in the gate job (a gate or a witness), or (its parent's rise is all its
+    // witnesses') the value already known, as of the parent's read.
     const own = gates.ownRead(key);
-    const parent = own ? null : this.coldHas[i] ? gates.parentUnchanged(key, this.coldSince[i] ?? 0) : null;
+    const parent = own ? null : this.coldHas[i] ? gates.parentAccounts(key, this.coldSince[i] ?? 0) : null;
     const known = own ?? parent;
     if (!known) return 0;
     this.knownCpu[i] = own ? own.cpu : (this.coldCpu[i] ?? 0);
@@ -1038,7 +1047,7 @@ export class Monitor {
       avgProcessMs: avg((s) => s.processMs),
       targets: this.targets.size - gone,
       hot: this.hotKeys.size,
-      cpuGates: { gates: this.samplers?.gates.count ?? 0, skippedReads: this.skippedReads },
+      cpuGates: { gates: this.samplers?.gates.count ?? 0, witnesses: this.samplers?.gates.witnessCount ?? 0, skippedReads: this.skippedReads },
       gone,
       ring: { slots: this.ring.slotsInUse, maxSlots: this.ring.maxSlots, bytes: this.ring.bytes, spanMs: RING_SPAN_MS },
       discovery: this.discovery?.status() ?? null,

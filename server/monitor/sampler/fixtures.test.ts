@@ -200,6 +200,19 @@ describe.each<FixtureVersion>(['v1', 'v2'])('samplers on the %s fixture tree', (
     expectSameBatch(b!, whole);
   });
 
+  it('sweeps the samplers of a sampleAll one after another, in the order given', async () => {
+    const [ts2, native2] = [new TsSampler(), new NativeSampler(requireNativeAddon())];
+    try {
+      for (const s of [ts, ts2, native, native2]) await s.setTargets(targets);
+      for (const list of [[ts, ts2], [native, ts, native2], [native, native2]]) {
+        const batches = await sampleAll(list);
+        for (let i = 1; i < batches.length; i++) expect(batches[i]!.startedNs).toBeGreaterThanOrEqual(batches[i - 1]!.finishedNs);
+      }
+    } finally {
+      await Promise.all([ts2.close(), native2.close()]);
+    }
+  });
+
   it('refuses a skip of another length or type, in both samplers', async () => {
     for (const s of [native, ts]) {
       await s.setTargets(targets);

@@ -37,9 +37,10 @@ function withInfo(sampler: CgroupSampler, reason: string, nativeAttempts: readon
 }
 
 /**
- * One sweep of each sampler, batches in the same order; `skips` (when given, one per sampler)
- * are their `sample` skip masks. Addon samplers sweep in a single worker job (one thread
- * hand-off and one completion per tick instead of one per sampler); others sweep each on their own.
+ * One sweep of each sampler, one after another in the order given (cpuGates relies on it: its
+ * witnesses are read before their parents), batches in the same order; `skips` (when given,
+ * one per sampler) are their `sample` skip masks. Addon samplers sweep in a single worker job
+ * (one thread hand-off and one completion per tick instead of one per sampler).
  */
 export function sampleAll(samplers: readonly CgroupSampler[], skips?: readonly (Uint32Array | undefined)[]): Promise<SampleBatch[]> {
   if (skips && skips.length !== samplers.length) {
@@ -47,7 +48,11 @@ export function sampleAll(samplers: readonly CgroupSampler[], skips?: readonly (
   }
   const [first, ...rest] = samplers;
   if (first instanceof NativeSampler && rest.every((s) => first.canSampleWith(s))) return first.sampleTogether(rest as NativeSampler[], skips);
-  return Promise.all(samplers.map((s, i) => s.sample(skips?.[i])));
+  return (async () => {
+    const batches: SampleBatch[] = [];
+    for (const [i, s] of samplers.entries()) batches.push(await s.sample(skips?.[i]));
+    return batches;
+  })();
 }
 
 export function createSampler(options: CreateSamplerOptions = {}): SamplerHandle {
