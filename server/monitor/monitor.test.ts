@@ -274,6 +274,25 @@ for (const version of ['v1', 'v2'] as const) {
       expect(cpuOf('idle')).toBeCloseTo(0.05, 5);
     });
 
+    it('keeps at most maxWitnesses witnesses, the most recently active, when a burst of new cgroups would all be', async () => {
+      const witnessesWith = async (maxWitnesses?: number) => {
+        const ownDb = openDatabase(':memory:', monitorMigrations);
+        const m = new Monitor({ cgroups, db: ownDb }, { intervalMs: 1000, sampler: 'ts', autoSweep: false, watch: false, targetsEveryMs: 0, maxWitnesses });
+        try {
+          await m.start();
+          await m.sweepNow();
+          await m.sweepNow(); // every cgroup is new: read once, none idle for long yet
+          return m.status().cpuGates.witnesses;
+        } finally {
+          await m.stop();
+          ownDb.close();
+        }
+      };
+      const all = await witnessesWith();
+      expect(all).toBeGreaterThan(2);
+      expect(await witnessesWith(2)).toBe(2);
+    });
+
     it('writes minute rollups that charts past 15 minutes read, also after a restart', async () => {
       const minuteStart = Math.floor(now / MINUTE) * MINUTE;
       now = minuteStart + MINUTE - 1000; // the last second of this minute

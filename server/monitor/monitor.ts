@@ -64,6 +64,8 @@ export interface MonitorOptions {
   /** New cgroups given their first full read per sweep, at most. */
   newPerSweep?: number;
   maxHot?: number;
+  /** Witnesses (cpuGates.ts) at most, the most recently active first: a burst of new cgroups would otherwise all be. */
+  maxWitnesses?: number;
   maxTargets?: number;
   detector?: Partial<DetectorOptions>;
   /** inotify watches for new cgroups (default true). */
@@ -304,6 +306,7 @@ export class Monitor {
       refreshPeriodSweeps: 300,
       newPerSweep: 50,
       maxHot: 400,
+      maxWitnesses: 256,
       maxTargets: 20_000,
       watch: true,
       autoSweep: true,
@@ -655,9 +658,14 @@ export class Monitor {
     }
     if (this.o.skipIdleSubtrees) {
       // Witnesses: the gated cgroups active in the last few sweeps (their rises explain their gate's).
-      const witnesses: number[] = [];
-      for (const t of live) if (this.coldHas[t.index] && (this.idle[t.index] ?? 0) < WITNESS_IDLE_SWEEPS && samplers.gates.hasGate(t.keyId)) witnesses.push(t.keyId);
-      await samplers.gates.setWitnesses(witnesses);
+      let witnesses: Target[] = [];
+      for (const t of live) if (this.coldHas[t.index] && (this.idle[t.index] ?? 0) < WITNESS_IDLE_SWEEPS && samplers.gates.hasGate(t.keyId)) witnesses.push(t);
+      if (witnesses.length > this.o.maxWitnesses) {
+        // The most recently active (a stable sort), kept in the order of the live list.
+        const kept = new Set([...witnesses].sort((a, b) => (this.idle[a.index] ?? 0) - (this.idle[b.index] ?? 0)).slice(0, this.o.maxWitnesses));
+        witnesses = witnesses.filter((t) => kept.has(t));
+      }
+      await samplers.gates.setWitnesses(witnesses.map((t) => t.keyId));
     }
     if (!this.o.idleBackoff && !targetsChanged) return;
 
