@@ -4,25 +4,19 @@
  * read just before and just after the gates, accounts for that rise, so the idle children's
  * reads can be left out, with both samplers.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnTestProcess, type TestProcess } from '@/server/cgroup/testing';
 import { CpuGates, cpuDirOf, type GateTarget } from './cpuGates';
 import { createSampler, type SampleBatch } from './sampler';
 import { createManagedTestRoot, requireNativeAddon, type ManagedTestRoot } from './sampler/testing';
+import { cpuUsageUsecIn } from './testing';
 
 const READS = 15;
 const monoMs = (b: SampleBatch) => Number(b.startedNs) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A cgroup's CPU counter in the kernel now, µs (v1 cpuacct.usage in ns, v2 cpu.stat). */
-async function kernelCpu(t: GateTarget): Promise<number> {
-  const dir = cpuDirOf(t.dirs)!;
-  const v1 = await readFile(path.join(dir, 'cpuacct.usage'), 'utf8').catch(() => null);
-  if (v1 !== null) return Math.floor(Number(v1.trim()) / 1000);
-  return Number(/^usage_usec (\d+)$/m.exec(await readFile(path.join(dir, 'cpu.stat'), 'utf8'))?.[1]);
-}
+/** A cgroup's CPU counter in the kernel now, µs. */
+const kernelCpu = (t: GateTarget) => cpuUsageUsecIn(cpuDirOf(t.dirs)!);
 
 describe('CpuGates on real cgroups', () => {
   let test: ManagedTestRoot;

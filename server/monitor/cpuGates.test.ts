@@ -11,6 +11,7 @@ import { copyFixture, fixtureRoots, type FixtureCopy, type FixtureVersion } from
 import { CpuGates, cpuDirOf, cpuParents, type GateTarget } from './cpuGates';
 import { createSampler, type SampleBatch } from './sampler';
 import { requireNativeAddon } from './sampler/testing';
+import { cpuUsageUsecIn } from './testing';
 
 const monoMs = (b: SampleBatch) => Number(b.startedNs) / 1e6;
 
@@ -57,11 +58,7 @@ describe.each<FixtureVersion>(['v1', 'v2'])('CpuGates on the %s fixture tree', (
   }
 
   /** The CPU counter of the cgroup at `cgroupPath` now, in µs (what the samplers report). */
-  async function cpuNow(cgroupPath: string): Promise<number> {
-    const dir = cpuDirOf(targets[(keyOf.get(cgroupPath) ?? 0) - 1]!.dirs)!;
-    if (version === 'v2') return Number(/^usage_usec (\d+)$/m.exec(await readFile(path.join(dir, 'cpu.stat'), 'utf8'))?.[1]);
-    return Math.floor(Number((await readFile(path.join(dir, 'cpuacct.usage'), 'utf8')).trim()) / 1000);
-  }
+  const cpuNow = (cgroupPath: string) => cpuUsageUsecIn(cpuDirOf(targets[(keyOf.get(cgroupPath) ?? 0) - 1]!.dirs)!);
 
   const parentPath = version === 'v1' ? '/system.slice/cgdash' : '/system.slice/cgdash.service/cgdash';
   const webPath = `${parentPath}/web`;

@@ -134,11 +134,9 @@ export class CpuGates {
     for (const k of this.states.keys()) if (dirs.get(k) !== this.gateDirs.get(k)) this.states.delete(k);
     this.gateDirs = dirs;
     await this.samplers.gates.setTargets(gates);
-    // Witnesses whose directories changed start again from their next read after the gates.
+    // The witnesses' directories may have changed: they start again from their next read after the gates.
     this.witnessAfter.clear();
-    const witnesses = this.witnessKeys;
-    this.witnessKeys = [];
-    await this.setWitnesses(witnesses);
+    await this.useWitnesses(this.witnessable(this.witnessKeys));
   }
 
   /**
@@ -147,8 +145,17 @@ export class CpuGates {
    * siblings are read); one kept in it costs two reads a sweep.
    */
   async setWitnesses(keys: readonly number[]): Promise<void> {
-    const next = keys.filter((k) => this.parentOf.has(k) && this.targetByKey.has(k));
+    const next = this.witnessable(keys);
     if (next.length === this.witnessKeys.length && next.every((k, i) => k === this.witnessKeys[i])) return;
+    await this.useWitnesses(next);
+  }
+
+  /** The keys that can be witnesses: targets with a gate. */
+  private witnessable(keys: readonly number[]): number[] {
+    return keys.filter((k) => this.parentOf.has(k) && this.targetByKey.has(k));
+  }
+
+  private async useWitnesses(next: number[]): Promise<void> {
     this.witnessKeys = next;
     const keep = new Set(next);
     for (const k of this.witnessAfter.keys()) if (!keep.has(k)) this.witnessAfter.delete(k);
@@ -165,12 +172,15 @@ export class CpuGates {
       s.rise = NaN;
     }
     if (this.gateDirs.size === 0) return;
-    const [before, gates, after] =
-      this.witnessKeys.length > 0 ? await sampleAll([this.samplers.before, this.samplers.gates, this.samplers.after]) : [null, await this.samplers.gates.sample(), null];
-    const ms = monoMs(gates!);
-    for (let r = 0; r < gates!.keys.length; r++) {
-      const key = gates!.keys[r]!;
-      const cpu = cpuOf(gates!, r);
+    let before: SampleBatch | null = null;
+    let after: SampleBatch | null = null;
+    let gates: SampleBatch;
+    if (this.witnessKeys.length > 0) [before, gates, after] = (await sampleAll([this.samplers.before, this.samplers.gates, this.samplers.after])) as [SampleBatch, SampleBatch, SampleBatch];
+    else gates = await this.samplers.gates.sample();
+    const ms = monoMs(gates);
+    for (let r = 0; r < gates.keys.length; r++) {
+      const key = gates.keys[r]!;
+      const cpu = cpuOf(gates, r);
       if (cpu === null) {
         this.states.delete(key);
         continue;

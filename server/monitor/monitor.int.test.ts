@@ -11,7 +11,7 @@ import { startTestApiServer, type TestApiServer } from '@/server/testing/apiServ
 import type { MonitorEvent } from './events';
 import type { HistoryResult, LiveFrame, MonitorStatus } from './monitor';
 import { S } from './series';
-import { trpcSubscription } from './testing';
+import { cpuUsageUsec, trpcSubscription } from './testing';
 import { decodeTopFrame } from './wire';
 
 async function trpc<T>(server: TestApiServer, type: 'query' | 'mutation', procedure: string, input?: unknown): Promise<T> {
@@ -54,6 +54,33 @@ describe('monitor on the real kernel, through the API', () => {
     await Promise.all(procs.map((p) => p.exited));
     await server?.close();
   });
+
+  /** The CPU usage counter of `ref` in the kernel, seconds (v1: the cpuacct hierarchy, mounted apart from cpu on some hosts; v2: cpu.stat). */
+  async function kernelCpuSeconds(ref: string): Promise<number> {
+    const k = await readKernelFile(server.services.cgroups, ref, 'cpuacct', 'cpuacct.usage', 'cpu.stat').catch(() =>
+      readKernelFile(server.services.cgroups, ref, 'cpu', 'cpuacct.usage', 'cpu.stat'),
+    );
+    return cpuUsageUsec(k.version, k.text) / 1e6;
+  }
+
+  /** `ref`'s container_cpu_usage_seconds_total in a /metrics body. */
+  function metricCpuSeconds(body: string, ref: string): number {
+    return Number(new RegExp(`^container_cpu_usage_seconds_total\\{id="/${server.cgroupRoot}/${ref}"[^}]*\\} (\\S+)$`, 'm').exec(body)?.[1]);
+  }
+
+  async function metricsBody(): Promise<string> {
+    return (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text();
+  }
+
+  /** Some CPU in `ref` (a busy loop until a live `stream` of it shows it), then none. */
+  async function spendCpuThenStop(stream: AsyncGenerator<{ id: string | null; data: LiveFrame }>, ref: string): Promise<void> {
+    const p = spawnTestProcess('sh', ['-c', 'while :; do :; done']);
+    procs.push(p);
+    await trpc(server, 'mutation', 'cgroups.move', { pid: p.pid, path: ref });
+    await until(stream, (m) => (cpuOf(m.data, ref) ?? 0) > 0.1);
+    p.kill();
+    await p.exited;
+  }
 
   it('says which sampler runs and how the sweeps go', async () => {
     await until(trpcSubscription<LiveFrame>(server.url, 'monitor.live', { refs: ['/'] }, { token: server.adminToken, signal: ac.signal }), () => true);
@@ -158,12 +185,7 @@ describe('monitor on the real kernel, through the API', () => {
     const stream = trpcSubscription<LiveFrame>(server.url, 'monitor.live', { refs: ['quiet/a'] }, { token: server.adminToken, signal: ac.signal });
     await until(stream, (m) => m.data.values['quiet/a'] !== null);
     // Some CPU in quiet/a, then nothing: from then on no counter in quiet moves.
-    const p = spawnTestProcess('sh', ['-c', 'while :; do :; done']);
-    procs.push(p);
-    await trpc(server, 'mutation', 'cgroups.move', { pid: p.pid, path: 'quiet/a' });
-    await until(stream, (m) => (cpuOf(m.data, 'quiet/a') ?? 0) > 0.1);
-    p.kill();
-    await p.exited;
+    await spendCpuThenStop(stream, 'quiet/a');
     await until(stream, (m) => cpuOf(m.data, 'quiet/a') === 0);
     await until(stream, () => true);
     await until(stream, () => true);
@@ -172,16 +194,9 @@ describe('monitor on the real kernel, through the API', () => {
     expect(status.cpuGates.gates).toBeGreaterThan(0);
     expect(status.cpuGates.skippedReads).toBeGreaterThan(0);
 
-    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } });
-    const body = await res.text();
+    const body = await metricsBody();
     for (const ref of ['quiet', 'quiet/a', 'quiet/b']) {
-      // v1: the cpuacct hierarchy (mounted apart from cpu on some hosts); v2: cpu.stat.
-      const kernel = await readKernelFile(server.services.cgroups, ref, 'cpuacct', 'cpuacct.usage', 'cpu.stat').catch(() =>
-        readKernelFile(server.services.cgroups, ref, 'cpu', 'cpuacct.usage', 'cpu.stat'),
-      );
-      const usec = kernel.version === 1 ? Math.floor(Number(kernel.text) / 1000) : Number(/^usage_usec (\d+)$/m.exec(kernel.text)?.[1]);
-      const line = new RegExp(`^container_cpu_usage_seconds_total\\{id="/${server.cgroupRoot}/${ref}"[^}]*\\} (\\S+)$`, 'm').exec(body);
-      expect({ ref, seconds: Number(line?.[1]) }).toEqual({ ref, seconds: usec / 1e6 });
+      expect({ ref, seconds: metricCpuSeconds(body, ref) }).toEqual({ ref, seconds: await kernelCpuSeconds(ref) });
     }
   });
 
@@ -190,12 +205,7 @@ describe('monitor on the real kernel, through the API', () => {
     const stream = trpcSubscription<LiveFrame>(server.url, 'monitor.live', { refs: ['lively/busy', 'lively/idle'] }, { token: server.adminToken, signal: ac.signal });
     await until(stream, (m) => m.data.values['lively/idle'] !== null);
     // Some CPU in lively/idle, then none; lively/busy forks a short-lived process 20 times a second.
-    const spin = spawnTestProcess('sh', ['-c', 'while :; do :; done']);
-    procs.push(spin);
-    await trpc(server, 'mutation', 'cgroups.move', { pid: spin.pid, path: 'lively/idle' });
-    await until(stream, (m) => (cpuOf(m.data, 'lively/idle') ?? 0) > 0.1);
-    spin.kill();
-    await spin.exited;
+    await spendCpuThenStop(stream, 'lively/idle');
     const busy = spawnTestProcess('sh', ['-c', 'while :; do sleep 0.05; done']);
     procs.push(busy);
     await trpc(server, 'mutation', 'cgroups.move', { pid: busy.pid, path: 'lively/busy' });
@@ -205,17 +215,10 @@ describe('monitor on the real kernel, through the API', () => {
     const status = await trpc<MonitorStatus>(server, 'query', 'monitor.status');
     expect(status.cpuGates.witnesses).toBeGreaterThan(0);
 
-    const body = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text();
-    const metric = (ref: string) => Number(new RegExp(`^container_cpu_usage_seconds_total\\{id="/${server.cgroupRoot}/${ref}"[^}]*\\} (\\S+)$`, 'm').exec(body)?.[1]);
-    const kernel = async (ref: string) => {
-      const k = await readKernelFile(server.services.cgroups, ref, 'cpuacct', 'cpuacct.usage', 'cpu.stat').catch(() =>
-        readKernelFile(server.services.cgroups, ref, 'cpu', 'cpuacct.usage', 'cpu.stat'),
-      );
-      return (k.version === 1 ? Math.floor(Number(k.text) / 1000) : Number(/^usage_usec (\d+)$/m.exec(k.text)?.[1])) / 1e6;
-    };
-    expect({ ref: 'lively/idle', seconds: metric('lively/idle') }).toEqual({ ref: 'lively/idle', seconds: await kernel('lively/idle') });
-    expect(metric('lively/busy')).toBeGreaterThan(0);
-    expect(metric('lively/busy')).toBeLessThanOrEqual(await kernel('lively/busy'));
+    const body = await metricsBody();
+    expect({ ref: 'lively/idle', seconds: metricCpuSeconds(body, 'lively/idle') }).toEqual({ ref: 'lively/idle', seconds: await kernelCpuSeconds('lively/idle') });
+    expect(metricCpuSeconds(body, 'lively/busy')).toBeGreaterThan(0);
+    expect(metricCpuSeconds(body, 'lively/busy')).toBeLessThanOrEqual(await kernelCpuSeconds('lively/busy'));
     busy.kill();
     await busy.exited;
   });

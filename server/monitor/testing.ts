@@ -1,8 +1,25 @@
 /**
  * Test and benchmark support: a minimal client for tRPC subscriptions over SSE (Node 20 has no
- * EventSource), reading the stream the way a browser's EventSource would.
+ * EventSource), reading the stream the way a browser's EventSource would; and the CPU usage
+ * counters read straight from their files, to check the monitor's values against.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import superjson from 'superjson';
+
+/**
+ * A cgroup's CPU usage in µs from the text of its counter file, parsed apart from the samplers:
+ * v1 cpuacct.usage (ns, cut to whole µs as the samplers do), v2 cpu.stat usage_usec.
+ */
+export function cpuUsageUsec(version: 1 | 2, text: string): number {
+  return version === 1 ? Math.floor(Number(text.trim()) / 1000) : Number(/^usage_usec (\d+)$/m.exec(text)?.[1]);
+}
+
+/** The CPU usage counter in the cgroup directory `dir`, µs: its cpuacct.usage where there is one, else cpu.stat. */
+export async function cpuUsageUsecIn(dir: string): Promise<number> {
+  const v1 = await readFile(path.join(dir, 'cpuacct.usage'), 'utf8').catch(() => null);
+  return v1 !== null ? cpuUsageUsec(1, v1) : cpuUsageUsec(2, await readFile(path.join(dir, 'cpu.stat'), 'utf8'));
+}
 
 export interface SseMessage {
   event: string;
